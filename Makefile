@@ -1,0 +1,60 @@
+# Every target bootstraps what it needs from python3, pip and make alone.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PEOPLE ?= 2000
+DEMO_DAYS ?= 3
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export CDP_LANDING_DIR ?= data/landing
+export CDP_WAREHOUSE ?= data/warehouse.duckdb
+
+.PHONY: setup demo run test dev lint generate clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	touch $@
+
+setup: $(VENV)/.synced
+
+## make demo: set up, generate demo data if the landing folder is empty, materialise everything
+demo: setup
+	@if [ -z "$$(find "$(CDP_LANDING_DIR)" -type f 2>/dev/null | head -n 1)" ]; then \
+		echo "Landing folder $(CDP_LANDING_DIR) is empty: generating $(DEMO_PEOPLE) demo people"; \
+		$(BIN)/cdp-generate --people $(DEMO_PEOPLE) --days $(DEMO_DAYS) \
+			--landing-dir "$(CDP_LANDING_DIR)" --truth-dir data/ground_truth; \
+	fi
+	$(MAKE) --no-print-directory run
+
+## make run: materialise every asset for $CDP_LANDING_DIR into $CDP_WAREHOUSE
+run: setup
+	$(BIN)/dagster job execute -m orchestration.definitions -a defs -j materialize_everything
+	$(BIN)/python -m orchestration.summary
+
+## make test: set up and run the test suite
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## make dev: the Dagster UI on 127.0.0.1:3000
+dev: setup
+	exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+generate: setup
+	$(BIN)/cdp-generate --landing-dir "$(CDP_LANDING_DIR)" --truth-dir data/ground_truth $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf data .dagster_home/storage .dagster_home/history .dagster_home/logs .dagster_home/schedules

@@ -1,0 +1,20 @@
+"""The single Dagster entry point (see workspace.yaml)."""
+
+import dagster as dg
+
+from orchestration.ingest.assets import ingest_assets
+from orchestration.ingest.sensors import landing_files_sensor
+from orchestration.jobs import daily_refresh, materialize_everything
+from orchestration.resources import CdpSettings
+
+# In-process execution: DuckDB admits one read-write process per database file,
+# so steps of a run share the process instead of racing for the file lock.
+# Separate runs are serialised by the instance (.dagster_home/dagster.yaml).
+defs = dg.Definitions(
+    assets=[*ingest_assets],
+    jobs=[materialize_everything],
+    schedules=[daily_refresh],
+    sensors=[landing_files_sensor],
+    resources={"cdp": CdpSettings()},
+    executor=dg.in_process_executor,
+)

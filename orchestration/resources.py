@@ -1,0 +1,61 @@
+"""Resources: the platform's configuration, resolved when a run starts.
+
+Every setting is read from the environment at the moment a run (or sensor tick)
+asks for it, never at import time, so the same code location serves any
+landing folder or warehouse without a reload.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+DEFAULT_LANDING_DIR = "data/landing"
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+DEFAULT_SOURCE_TZ = "Asia/Ho_Chi_Minh"
+
+
+def _setting(explicit: str | None, variable: str, default: str) -> str:
+    return explicit or os.environ.get(variable) or default
+
+
+class CdpSettings(dg.ConfigurableResource):
+    """Where the landing zone and the warehouse live.
+
+    Leave a field unset to take ``CDP_LANDING_DIR`` / ``CDP_WAREHOUSE`` /
+    ``CDP_SOURCE_TZ`` from the environment (read at run time), falling back to
+    the contract defaults.
+    """
+
+    landing_dir: str | None = None
+    warehouse: str | None = None
+    source_tz: str | None = None
+
+    def landing_path(self) -> Path:
+        return Path(_setting(self.landing_dir, "CDP_LANDING_DIR", DEFAULT_LANDING_DIR))
+
+    def warehouse_path(self) -> Path:
+        return Path(_setting(self.warehouse, "CDP_WAREHOUSE", DEFAULT_WAREHOUSE))
+
+    def timezone(self) -> str:
+        return _setting(self.source_tz, "CDP_SOURCE_TZ", DEFAULT_SOURCE_TZ)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to the warehouse, closed on exit.
+
+        DuckDB allows one read-write process per file; every asset that writes
+        is in the ``duckdb_warehouse`` pool and runs in-process, so only one
+        connection is open at a time.
+        """
+        path = self.warehouse_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute(f"set timezone = '{self.timezone()}'")
+            yield con
+        finally:
+            con.close()
