@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEMO_PEOPLE ?= 2000
 DEMO_DAYS ?= 3
 
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export CDP_LANDING_DIR ?= data/landing
