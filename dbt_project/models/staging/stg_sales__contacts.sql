@@ -1,0 +1,72 @@
+with source as (
+    select * from {{ source('raw', 'sales__contacts') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by trim(contact_id) order by {{ latest_delivery_first() }}
+    ) = 1
+),
+
+standardised as (
+    select
+        {{ clean_text('contact_id') }} as contact_id,
+        cdp_name_from_first_last(first_name, last_name) as name_parts,
+        {{ clean_text('email') }} as email_raw,
+        cdp_email(email) as email,
+        cdp_email_match_key(email) as email_match_key,
+        {{ clean_text('phone') }} as phone_raw,
+        cdp_phone(phone) as phone_parts,
+        {{ clean_text('company') }} as company,
+        {{ clean_text('job_title') }} as job_title,
+        cdp_birth_date_parts(birth_date) as birth_date_parts,
+        {{ standardise_gender('gender') }} as gender,
+        {{ vocabulary('marital_status') }} as marital_status,
+        {{ clean_text('city') }} as city_raw,
+        cdp_city(city) as city,
+        {{ vocabulary('lifecycle_stage') }} as lifecycle_stage,
+        {{ vocabulary('lead_source') }} as lead_source,
+        {{ parse_timestamp('created_at') }} as created_at,
+        _source_file,
+        _row_number,
+        _loaded_at
+    from latest
+    where {{ clean_text('contact_id') }} is not null
+),
+
+final as (
+    select
+        contact_id,
+        name_parts.full_name as full_name,
+        name_parts.name_key as name_key,
+        name_parts.family_key as family_key,
+        name_parts.middle_key as middle_key,
+        name_parts.given_key as given_key,
+        email_raw,
+        email,
+        email_match_key,
+        phone_raw,
+        phone_parts.e164 as phone_e164,
+        phone_parts.status as phone_status,
+        phone_parts.match_key as phone_match_key,
+        company,
+        job_title,
+        birth_date_parts.birth_date as birth_date,
+        birth_date_parts.month as birth_month,
+        birth_date_parts.day as birth_day,
+        gender,
+        marital_status,
+        city_raw,
+        city,
+        lifecycle_stage,
+        lead_source,
+        created_at,
+        _source_file,
+        _row_number,
+        _loaded_at
+    from standardised
+)
+
+select * from final
