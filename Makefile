@@ -14,7 +14,7 @@ export UV_PYTHON_DOWNLOADS := never
 export CDP_LANDING_DIR ?= data/landing
 export CDP_WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: setup demo run test dev lint generate clean
+.PHONY: setup manifest demo run test dev lint generate clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,6 +26,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
+# The dbt manifest Dagster builds its asset graph from, always of the checked-out code.
+manifest: setup
+	$(BIN)/python -c 'from orchestration.dbt.project import parse_dbt_project; parse_dbt_project()'
+
 ## make demo: set up, generate demo data if the landing folder is empty, materialise everything
 demo: setup
 	@if [ -z "$$(find "$(CDP_LANDING_DIR)" -type f 2>/dev/null | head -n 1)" ]; then \
@@ -36,17 +40,17 @@ demo: setup
 	$(MAKE) --no-print-directory run
 
 ## make run: materialise every asset for $CDP_LANDING_DIR into $CDP_WAREHOUSE
-run: setup
+run: manifest
 	$(BIN)/dagster job execute -m orchestration.definitions -a defs -j materialize_everything
 	$(BIN)/python -m orchestration.summary
 
 ## make test: set up and run the test suite
-test: setup
+test: manifest
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 ## make dev: the Dagster UI on 127.0.0.1:3000
-dev: setup
+dev: manifest
 	exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 generate: setup

@@ -1,7 +1,10 @@
 """The single Dagster entry point (see workspace.yaml)."""
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
+from orchestration.dbt.assets import cdp_dbt_models
+from orchestration.dbt.project import DBT_EXECUTABLE, dbt_project
 from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.sensors import landing_files_sensor
 from orchestration.jobs import daily_refresh, materialize_everything
@@ -11,10 +14,10 @@ from orchestration.resources import CdpSettings
 # so steps of a run share the process instead of racing for the file lock.
 # Separate runs are serialised by the instance (.dagster_home/dagster.yaml).
 defs = dg.Definitions(
-    assets=[*ingest_assets],
+    assets=[*ingest_assets, cdp_dbt_models],
     jobs=[materialize_everything],
     schedules=[daily_refresh],
     sensors=[landing_files_sensor],
-    resources={"cdp": CdpSettings()},
+    resources={"cdp": CdpSettings(), "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)},
     executor=dg.in_process_executor,
 )

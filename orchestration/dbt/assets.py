@@ -19,6 +19,11 @@ class CdpDbtTranslator(DagsterDbtTranslator):
             return super().get_asset_key(dbt_resource_props)
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
+    def get_group_name(self, dbt_resource_props: dict) -> str | None:
+        """The model's top folder: staging, intermediate or marts."""
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else None
+
 
 translator = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 

@@ -27,11 +27,10 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         ),
         metadata={"contract_required_columns": ", ".join(entity.required)},
     )
-    def _ingest(context: dg.AssetExecutionContext, cdp: CdpSettings) -> dg.MaterializeResult:
+    def _ingest(cdp: CdpSettings) -> dg.MaterializeResult:
         with cdp.connect() as con:
             report = load_entity(con, cdp.landing_path(), entity, datetime.now(UTC))
-        context.log.info(report.summary())
-        return dg.MaterializeResult(metadata=report.as_metadata())
+        return dg.MaterializeResult(metadata=report.to_metadata())
 
     return _ingest
 

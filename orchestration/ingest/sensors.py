@@ -5,7 +5,7 @@ import hashlib
 import dagster as dg
 
 from ingest.contract import ENTITIES
-from ingest.loader import landing_files
+from ingest.landing import find_landing_files
 from orchestration.jobs import materialize_everything
 from orchestration.resources import CdpSettings
 
@@ -20,9 +20,9 @@ def landing_fingerprint(cdp: CdpSettings) -> str:
     landing = cdp.landing_path()
     digest = hashlib.sha256()
     for entity in ENTITIES:
-        for path in landing_files(landing, entity):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        for landing_file in find_landing_files(landing, entity):
+            stat = landing_file.path.stat()
+            digest.update(f"{landing_file.relpath}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
