@@ -1,0 +1,7 @@
+"""``python -m generator`` == ``cdp-generate``."""
+
+import sys
+
+from generator.cli import main
+
+sys.exit(main())
