@@ -32,6 +32,8 @@ DOMAIN_TYPOS: dict[str, str] = {
     "yaho.com": "yahoo.com", "yahooo.com": "yahoo.com", "yahoo.con": "yahoo.com",
     "yhoo.com": "yahoo.com", "yahho.com": "yahoo.com", "yahoo.cm": "yahoo.com",
     "yahoo.comm": "yahoo.com", "yaoo.com": "yahoo.com", "tahoo.com": "yahoo.com",
+    # yahoo.com.vn (Yahoo Vietnam addresses are still in use)
+    "yahoo.com.vm": "yahoo.com.vn", "yaho.com.vn": "yahoo.com.vn",
     # hotmail.com
     "hotmial.com": "hotmail.com", "hotmal.com": "hotmail.com", "hotmail.con": "hotmail.com",
     "hotmai.com": "hotmail.com", "hotmil.com": "hotmail.com", "homail.com": "hotmail.com",

@@ -104,3 +104,13 @@ def test_gmail_dots_and_tags_only_in_the_match_key() -> None:
     # Other providers treat dots and tags as part of the mailbox.
     assert email_match_key("l.a.n+x@yahoo.com") == "l.a.n+x@yahoo.com"
     assert email_match_key("+x@gmail.com") is None
+
+
+def test_every_provider_typo_the_generator_makes_is_repaired():
+    """The demo data's ground truth keys email records by the intended address."""
+    from generator.vocab import EMAIL_DOMAIN_TYPOS
+
+    from identity.standardise import email_normalise
+
+    for typo, intended in EMAIL_DOMAIN_TYPOS.items():
+        assert email_normalise(f"lan.nguyen@{typo}") == f"lan.nguyen@{intended}"
