@@ -1,0 +1,86 @@
+{#- One row per ordered item: POS line items and the item of a web purchase,
+    with the product's category group (cross-sell and favourite category). -#}
+with pos_transactions as (
+    select * from {{ ref('stg_pos__transactions') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders') }}
+),
+
+web_events as (
+    select * from {{ ref('int_web_events_resolved') }}
+),
+
+products as (
+    select * from {{ ref('int_products') }}
+),
+
+currency_rates as (
+    select * from {{ ref('currency_rates') }}
+),
+
+category_groups as (
+    select * from {{ ref('product_category_groups') }}
+),
+
+store_items as (
+    select
+        'store:' || transaction_id as order_id,
+        sku,
+        category,
+        quantity,
+        line_amount as amount,
+        currency
+    from pos_transactions
+    where transaction_id is not null
+),
+
+web_items as (
+    select
+        'web:' || coalesce(transaction_id, event_id) as order_id,
+        item_sku as sku,
+        null::varchar as category,
+        1 as quantity,
+        value as amount,
+        currency
+    from web_events
+    where event_name = 'purchase'
+    qualify row_number() over (partition by coalesce(transaction_id, event_id) order by event_at, event_id) = 1
+),
+
+items as (
+    select * from store_items
+    union all
+    select * from web_items
+),
+
+categorised as (
+    select
+        items.*,
+        coalesce(items.category, products.category) as effective_category
+    from items
+    left join products on products.sku = items.sku
+),
+
+final as (
+    select
+        md5(concat_ws('|', categorised.order_id, categorised.sku, row_number() over (
+            partition by categorised.order_id, categorised.sku order by categorised.amount
+        ))) as order_item_id,
+        categorised.order_id,
+        orders.golden_id,
+        orders.channel,
+        orders.ordered_at,
+        categorised.sku,
+        categorised.effective_category as category,
+        coalesce(category_groups.category_group, 'other') as category_group,
+        categorised.quantity,
+        cast(categorised.amount * currency_rates.vnd_per_unit as decimal(18, 0)) as revenue_vnd
+    from categorised
+    inner join orders on orders.order_id = categorised.order_id
+    left join category_groups on category_groups.category = categorised.effective_category
+    left join currency_rates on currency_rates.currency = categorised.currency
+)
+
+select * from final

@@ -1,0 +1,28 @@
+with web_events as (
+    select * from {{ ref('int_web_events_resolved') }}
+),
+
+final as (
+    select
+        session_id,
+        min(user_pseudo_id) as user_pseudo_id,
+        mode(golden_id) as golden_id,
+        min(event_at) as started_at,
+        max(event_at) as ended_at,
+        count(*) as event_count,
+        count(*) filter (where event_name = 'page_view') as page_views,
+        count(*) filter (where event_name = 'view_item') as item_views,
+        count(*) filter (where event_name = 'add_to_cart') as add_to_carts,
+        count(*) filter (where event_name = 'begin_checkout') as checkouts,
+        count(*) filter (where event_name = 'purchase') as purchases,
+        min(event_at) filter (where event_name in ('add_to_cart', 'begin_checkout')) as first_cart_at,
+        arg_min(utm_source, event_at) filter (where utm_source is not null) as utm_source,
+        arg_min(utm_medium, event_at) filter (where utm_source is not null) as utm_medium,
+        arg_min(utm_campaign, event_at) filter (where utm_source is not null) as utm_campaign,
+        arg_min(device_category, event_at) as device_category,
+        arg_min(page_location, event_at) as landing_page
+    from web_events
+    group by session_id
+)
+
+select * from final

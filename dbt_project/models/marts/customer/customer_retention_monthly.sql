@@ -1,0 +1,127 @@
+{#- Monthly churn, retention, repurchase and retention cost, overall and by
+    current value tier. A customer is active on a date when they ordered in the
+    metric_churn_inactivity_days days up to it.
+      customers_at_start = active on the day before the month starts
+      retained_customers = of those, still active on the month's last day
+      churn_rate         = (customers_at_start - retained_customers) / customers_at_start
+      retention_rate     = retained_customers / customers_at_start
+      repurchase_rate    = buyers in the month who had ordered before / buyers in the month
+      retention_cost_vnd = programme costs valid in the month (seed retention_programme_costs)
+                           + discounts on orders of returning buyers ('all' rows only)
+      customer_retention_cost_vnd = retention_cost_vnd / retained_customers -#}
+{%- set inactivity_days = var('metric_churn_inactivity_days') -%}
+with orders as (
+    select * from {{ ref('orders') }}
+),
+
+value_tiers as (
+    select * from {{ ref('int_segments__value_tier') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+programme_costs as (
+    select * from {{ ref('retention_programme_costs') }}
+),
+
+customer_orders as (
+    select golden_id, order_date, discount_vnd
+    from orders
+    where golden_id is not null and order_date is not null
+),
+
+months as (
+    select
+        cast(month_start as date) as month_start,
+        cast(month_start + interval 1 month - interval 1 day as date) as month_end
+    from as_of,
+        generate_series(
+            (select date_trunc('month', min(order_date)) from customer_orders),
+            date_trunc('month', as_of.as_of_date),
+            interval 1 month
+        ) as spine(month_start)
+),
+
+customer_months as (
+    select
+        months.month_start,
+        customer_orders.golden_id,
+        max(customer_orders.order_date) filter (where customer_orders.order_date < months.month_start)
+            as last_order_before_month,
+        max(customer_orders.order_date) as last_order_by_month_end,
+        count(*) filter (where customer_orders.order_date >= months.month_start) as orders_in_month,
+        coalesce(sum(customer_orders.discount_vnd) filter (
+            where customer_orders.order_date >= months.month_start
+        ), 0) as discounts_in_month_vnd,
+        max(months.month_end) as month_end
+    from months
+    inner join customer_orders on customer_orders.order_date <= months.month_end
+    group by months.month_start, customer_orders.golden_id
+),
+
+customer_month_states as (
+    select
+        customer_months.*,
+        coalesce(value_tiers.segment, 'unknown') as value_tier,
+        coalesce(last_order_before_month > month_start - to_days({{ inactivity_days }} + 1), false)
+            as active_at_start,
+        last_order_by_month_end > month_end - to_days({{ inactivity_days }}) as active_at_end,
+        orders_in_month > 0 as bought_in_month,
+        orders_in_month > 0 and last_order_before_month is not null as repurchased_in_month
+    from customer_months
+    left join value_tiers on value_tiers.golden_id = customer_months.golden_id
+),
+
+by_dimension as (
+    select
+        month_start,
+        case when grouping(value_tier) = 1 then 'all' else 'value_tier' end as dimension,
+        coalesce(value_tier, 'all') as dimension_value,
+        count(*) filter (where active_at_start) as customers_at_start,
+        count(*) filter (where active_at_start and active_at_end) as retained_customers,
+        count(*) filter (where bought_in_month) as buyers,
+        count(*) filter (where repurchased_in_month) as repeat_buyers,
+        coalesce(sum(discounts_in_month_vnd) filter (where repurchased_in_month), 0) as returning_buyer_discounts_vnd
+    from customer_month_states
+    group by grouping sets ((month_start), (month_start, value_tier))
+),
+
+monthly_programme_costs as (
+    select months.month_start, coalesce(sum(programme_costs.monthly_cost_vnd), 0) as programme_cost_vnd
+    from months
+    left join programme_costs
+        on programme_costs.valid_from <= months.month_end
+        and (programme_costs.valid_to is null or programme_costs.valid_to >= months.month_start)
+    group by months.month_start
+),
+
+final as (
+    select
+        md5(concat_ws('|', by_dimension.month_start, by_dimension.dimension, by_dimension.dimension_value))
+            as retention_metric_id,
+        by_dimension.month_start,
+        by_dimension.dimension,
+        by_dimension.dimension_value,
+        by_dimension.customers_at_start,
+        by_dimension.retained_customers,
+        by_dimension.customers_at_start - by_dimension.retained_customers as churned_customers,
+        round((by_dimension.customers_at_start - by_dimension.retained_customers)
+            / nullif(by_dimension.customers_at_start, 0), 4) as churn_rate,
+        round(by_dimension.retained_customers / nullif(by_dimension.customers_at_start, 0), 4) as retention_rate,
+        by_dimension.buyers,
+        by_dimension.repeat_buyers,
+        round(by_dimension.repeat_buyers / nullif(by_dimension.buyers, 0), 4) as repurchase_rate,
+        case when by_dimension.dimension = 'all'
+            then monthly_programme_costs.programme_cost_vnd + by_dimension.returning_buyer_discounts_vnd
+        end as retention_cost_vnd,
+        case when by_dimension.dimension = 'all'
+            then round((monthly_programme_costs.programme_cost_vnd + by_dimension.returning_buyer_discounts_vnd)
+                / nullif(by_dimension.retained_customers, 0))
+        end as customer_retention_cost_vnd
+    from by_dimension
+    left join monthly_programme_costs on monthly_programme_costs.month_start = by_dimension.month_start
+)
+
+select * from final
