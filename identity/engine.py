@@ -1,0 +1,169 @@
+"""The matching engine shared by the product pipeline and the benchmarks.
+
+features → score blocked pairs with the versioned model → score the pairs missing
+inside candidate groups → cluster without chaining. The customer pipeline adds
+deterministic edges, shared identifiers, golden ids and survivorship around it;
+the benchmarks run exactly this with another model spec.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+
+from identity.clustering import (
+    ClusteringReport,
+    ProfileEvidence,
+    cluster_records,
+    connected_components,
+)
+from identity.linking import (
+    ScoringSession,
+    close_session,
+    load_model,
+    open_session,
+    score_listed_pairs,
+    score_pairs,
+)
+from identity.settings import ClusteringPolicy, ModelSpec
+from identity.training import register_features
+
+#: Candidate groups larger than this are not completed (n² pairs); their unscored
+#: pairs keep counting as 0, which can only make clustering more conservative.
+MAX_COMPLETION_GROUP = 500
+
+
+@dataclass
+class EngineResult:
+    features: str
+    #: every scored pair (blocked + completed): id_l, id_r, match_probability, ...
+    scored_pairs: str
+    #: node_id, cluster_id
+    clusters: str
+    report: ClusteringReport
+    session: ScoringSession
+    blocked_pairs: int
+    completed_pairs: int
+
+
+def _union_scored(con: duckdb.DuckDBPyConnection, tables: list[str], out: str) -> str:
+    # Completed pairs come from the same model, so their columns are the same.
+    con.execute(
+        f"create or replace temp table {out} as "
+        + " union all by name ".join(f"select * from {t}" for t in tables)
+    )
+    return out
+
+
+def profile_evidence(
+    con: duckdb.DuckDBPyConnection, model: dict, scored: str
+) -> ProfileEvidence:
+    """Partial match weight of each comparison (level + term-frequency adjustment)."""
+    columns = {r[0] for r in con.execute(f"describe {scored}").fetchall()}
+    weights = {}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        tf = f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else ""
+        weights[name] = f"(coalesce(mw_{name}, 0){tf})"
+    prior = model["probability_two_random_records_match"]
+    return ProfileEvidence(prior_weight=math.log2(prior / (1 - prior)), partial_weights=weights)
+
+
+def missing_pairs_in_candidate_groups(
+    con: duckdb.DuckDBPyConnection,
+    nodes: str,
+    scored: str,
+    deterministic_edges: str | None,
+    link_threshold: float,
+    out: str,
+    max_group: int = MAX_COMPLETION_GROUP,
+) -> str:
+    """Pairs inside groups linked at ``link_threshold`` that blocking never compared."""
+    det = (
+        f"union all select id_l, id_r from {deterministic_edges}" if deterministic_edges else ""
+    )
+    con.execute(
+        f"""
+        create or replace temp table _engine_links as
+        select id_l, id_r from {scored} where match_probability >= {link_threshold} {det}
+        """
+    )
+    connected_components(con, nodes, "_engine_links", "_engine_groups")
+    con.execute(
+        f"""
+        create or replace temp table {out} as
+        with g as (
+            select node_id, component_id,
+                   count(*) over (partition by component_id) as size
+            from _engine_groups
+        )
+        select a.node_id as id_l, b.node_id as id_r
+        from g a join g b on a.component_id = b.component_id and a.node_id < b.node_id
+        where a.size between 3 and {max_group}
+          and not exists (
+              select 1 from {scored} s where s.id_l = a.node_id and s.id_r = b.node_id
+          )
+        """
+    )
+    con.execute("drop table if exists _engine_links; drop table if exists _engine_groups")
+    return out
+
+
+def run_engine(
+    con: duckdb.DuckDBPyConnection,
+    spec: ModelSpec,
+    source: str,
+    *,
+    model: dict | None = None,
+    deterministic_edges: str | None = None,
+    policy: ClusteringPolicy | None = None,
+    prefix: str = "_identity",
+) -> EngineResult:
+    """Link and cluster the rows of ``source`` with ``spec``'s trained model.
+
+    ``deterministic_edges`` (``id_l, id_r`` in the spec's unique id) are certain links.
+    The caller owns ``result.session`` and should ``close_session`` it when done
+    (``identity.evidence`` still needs it for charts).
+    """
+    policy = policy or spec.clustering
+    model = model if model is not None else load_model(spec)
+    features = register_features(con, spec, source, f"{prefix}_features")
+    con.execute(
+        f"create or replace temp table {prefix}_nodes as "
+        f"select {spec.unique_id_column}::varchar as node_id from {features}"
+    )
+    session = open_session(con, features, model)
+    blocked = score_pairs(con, session, spec, f"{prefix}_scored_blocked")
+    missing = missing_pairs_in_candidate_groups(
+        con, f"{prefix}_nodes", blocked.table, deterministic_edges, policy.link_threshold,
+        f"{prefix}_missing_pairs",
+    )
+    completed = score_listed_pairs(con, session, spec, missing, f"{prefix}_scored_completed")
+    scored = _union_scored(
+        con, [blocked.table, completed.table], f"{prefix}_scored_pairs"
+    )
+    report = cluster_records(
+        con,
+        records=features,
+        unique_id_column=spec.unique_id_column,
+        scored_pairs=scored,
+        deterministic_edges=deterministic_edges,
+        policy=policy,
+        cannot_link_sql=spec.cannot_link_sql,
+        profile=profile_evidence(con, model, scored) if policy.linkage == "profile" else None,
+        out=f"{prefix}_clusters",
+    )
+    return EngineResult(
+        features=features,
+        scored_pairs=scored,
+        clusters=f"{prefix}_clusters",
+        report=report,
+        session=session,
+        blocked_pairs=blocked.pairs,
+        completed_pairs=completed.pairs,
+    )
+
+
+__all__ = ["EngineResult", "close_session", "missing_pairs_in_candidate_groups", "run_engine"]

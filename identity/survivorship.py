@@ -1,0 +1,134 @@
+"""Survivorship: one best value per field of each golden customer.
+
+Rules (one per field, each a deterministic ordering; the first value wins):
+
+* ``full_name``: most trusted source, then most frequent, then most recent. Cashiers
+  and social users type names; a web account or CRM contact is the person's own.
+* ``primary_email``: verified first, then most frequent, then most recent: a
+  verified address reaches the person.
+* ``primary_phone``: not shared, then most frequent, then most recent: a household
+  or counter phone does not identify the person.
+* ``birth_date``: most trusted source, then most frequent (full dates only);
+  ``birth_month``/``birth_day`` also take partial birthdays (email list), most
+  frequent first, for birthday campaigns.
+* ``gender``: most frequent, then most trusted.
+* ``city``: most recent, then most trusted: people move, the latest sighting wins.
+* ``emails``, ``phones``: every distinct value seen, most frequent first: nothing is
+  lost, CRMs can keep secondary contacts.
+* ``sources``, ``first_seen_at``, ``last_seen_at``, ``record_count``: union, min,
+  max, count.
+
+Source trust is the input's ``source_trust`` rank (higher is more trusted).
+Ties after all keys fall back to the value itself, so the result never depends on
+row order.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def _best_value(field: str, order_by: str) -> str:
+    """A CTE selecting, per golden id, the first ``field`` value by ``order_by``."""
+    return f"""
+        best_{field} as (
+            select golden_id, {field}
+            from (
+                select golden_id, {field},
+                       count(*) as n,
+                       max(source_trust) as trust,
+                       max(last_seen_at) as seen,
+                       bool_or(verified) as verified,
+                       bool_or(shared) as shared
+                from (
+                    select golden_id, {field}, source_trust, last_seen_at,
+                           email_verified as verified,
+                           {'phone_shared' if field == 'phone' else 'false'} as shared
+                    from records where {field} is not null
+                )
+                group by all
+            )
+            qualify row_number() over (partition by golden_id order by {order_by}) = 1
+        )"""
+
+
+def build_golden_customers(
+    con: duckdb.DuckDBPyConnection, records: str, xref: str, out: str
+) -> str:
+    """``records`` is the flagged identity input; ``xref`` maps records to golden ids."""
+    ctes = ",\n".join([
+        _best_value("full_name", "trust desc, n desc, seen desc, full_name"),
+        _best_value("email", "verified desc, n desc, seen desc, email"),
+        _best_value("phone", "shared asc, n desc, seen desc, phone"),
+        _best_value("birth_date", "trust desc, n desc, birth_date"),
+        _best_value("birth_md", "n desc, trust desc, birth_md"),
+        _best_value("gender", "n desc, trust desc, gender"),
+        _best_value("city", "seen desc, trust desc, city"),
+    ])
+    con.execute(
+        f"""
+        create or replace table {out} as
+        with records as (
+            select x.golden_id, r.source, r.source_trust, r.first_seen_at, r.last_seen_at,
+                   nullif(trim(r.full_name), '') as full_name,
+                   case when r.email_valid then r.email end as email,
+                   coalesce(r.email_verified and r.email_valid, false) as email_verified,
+                   case when r.phone_valid then r.phone_e164 end as phone,
+                   coalesce(r.phone_shared, false) as phone_shared,
+                   cast(r.birth_date as date) as birth_date,
+                   case when r.birth_month is not null and r.birth_day is not null
+                        then {{'month': r.birth_month, 'day': r.birth_day}} end as birth_md,
+                   nullif(trim(r.gender), '') as gender,
+                   nullif(trim(r.city), '') as city
+            from {records} r join {xref} x using (source, source_record_id)
+        ),
+        {ctes},
+        emails as (
+            select golden_id, list(email order by n desc, email) as emails
+            from (select golden_id, email, count(*) as n from records
+                  where email is not null group by all)
+            group by all
+        ),
+        phones as (
+            select golden_id, list(phone order by n desc, phone) as phones
+            from (select golden_id, phone, count(*) as n from records
+                  where phone is not null group by all)
+            group by all
+        ),
+        summary as (
+            select golden_id,
+                   list(distinct source order by source) as sources,
+                   min(first_seen_at) as first_seen_at,
+                   max(last_seen_at) as last_seen_at,
+                   count(*) as record_count
+            from records group by all
+        )
+        select s.golden_id,
+               n.full_name,
+               e.email as primary_email,
+               p.phone as primary_phone,
+               coalesce(em.emails, []::varchar[]) as emails,
+               coalesce(ph.phones, []::varchar[]) as phones,
+               b.birth_date,
+               coalesce(month(b.birth_date), md.birth_md.month) as birth_month,
+               coalesce(day(b.birth_date), md.birth_md.day) as birth_day,
+               g.gender,
+               c.city,
+               s.sources,
+               s.first_seen_at,
+               s.last_seen_at,
+               s.record_count
+        from summary s
+        left join best_full_name n using (golden_id)
+        left join best_email e using (golden_id)
+        left join best_phone p using (golden_id)
+        left join emails em using (golden_id)
+        left join phones ph using (golden_id)
+        left join best_birth_date b using (golden_id)
+        left join best_birth_md md using (golden_id)
+        left join best_gender g using (golden_id)
+        left join best_city c using (golden_id)
+        order by s.golden_id
+        """
+    )
+    return out
