@@ -53,7 +53,8 @@ def test_missing_required_column_fails_only_its_own_asset(landing_copy, tmp_path
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert [e.step_key for e in failures] == ["raw__sales__cases"]
-    message = failures[0].step_failure_data.error.message
+    # Dagster wraps the asset's exception; the loader's own message is the cause.
+    message = failures[0].step_failure_data.error.cause.message
     assert "cases_2099-01-01.csv" in message and "channel" in message
     materialised = {
         e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
