@@ -16,9 +16,19 @@ def generate_landing(root: Path, people: int = SMALL_PEOPLE, seed: int = 7, days
     landing, truth = root / "landing", root / "ground_truth"
     subprocess.run(
         [
-            sys.executable, "-m", "generator",
-            "--people", str(people), "--seed", str(seed), "--days", str(days),
-            "--landing-dir", str(landing), "--truth-dir", str(truth),
+            sys.executable,
+            "-m",
+            "generator",
+            "--people",
+            str(people),
+            "--seed",
+            str(seed),
+            "--days",
+            str(days),
+            "--landing-dir",
+            str(landing),
+            "--truth-dir",
+            str(truth),
         ],
         check=True,
         capture_output=True,

@@ -26,7 +26,11 @@ def test_make_demo_generates_and_materialises_everything(tmp_path):
     }
     result = subprocess.run(
         ["make", "--no-print-directory", "demo"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "generating 150 demo people" in result.stdout
@@ -47,7 +51,11 @@ def test_make_demo_generates_and_materialises_everything(tmp_path):
     # A second `make demo` keeps the existing landing files and adds nothing.
     again = subprocess.run(
         ["make", "--no-print-directory", "demo"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
     assert "generating" not in again.stdout

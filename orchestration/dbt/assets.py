@@ -4,7 +4,12 @@ import json
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt.project import dbt_project
 from orchestration.ingest.assets import WAREHOUSE_POOL

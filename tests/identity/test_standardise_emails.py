@@ -109,7 +109,6 @@ def test_gmail_dots_and_tags_only_in_the_match_key() -> None:
 def test_every_provider_typo_the_generator_makes_is_repaired():
     """The demo data's ground truth keys email records by the intended address."""
     from generator.vocab import EMAIL_DOMAIN_TYPOS
-
     from identity.standardise import email_normalise
 
     for typo, intended in EMAIL_DOMAIN_TYPOS.items():

@@ -56,9 +56,7 @@ def test_missing_required_column_fails_only_its_own_asset(landing_copy, tmp_path
     # Dagster wraps the asset's exception; the loader's own message is the cause.
     message = failures[0].step_failure_data.error.cause.message
     assert "cases_2099-01-01.csv" in message and "channel" in message
-    materialised = {
-        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-    }
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert materialised == {f"raw/{e.raw_table}" for e in ENTITIES} - {"raw/sales__cases"}
 
 
