@@ -51,7 +51,7 @@ test: manifest
 
 ## make dev: the Dagster UI on 127.0.0.1:3000
 dev: manifest
-	exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	exec $(BIN)/python -m orchestration.dev
 
 generate: setup
 	$(BIN)/cdp-generate --landing-dir "$(CDP_LANDING_DIR)" --truth-dir data/ground_truth $(ARGS)
