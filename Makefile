@@ -13,6 +13,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export CDP_LANDING_DIR ?= data/landing
 export CDP_WAREHOUSE ?= data/warehouse.duckdb
+CDP_TRUTH_DIR ?= data/ground_truth
 
 .PHONY: setup manifest demo run test dev lint generate clean
 
@@ -34,8 +35,8 @@ manifest: setup
 demo: setup
 	@if [ -z "$$(find "$(CDP_LANDING_DIR)" -type f 2>/dev/null | head -n 1)" ]; then \
 		echo "Landing folder $(CDP_LANDING_DIR) is empty: generating $(DEMO_PEOPLE) demo people"; \
-		$(BIN)/cdp-generate --people $(DEMO_PEOPLE) --days $(DEMO_DAYS) \
-			--landing-dir "$(CDP_LANDING_DIR)" --truth-dir data/ground_truth; \
+		$(BIN)/cdp-generate --people $(DEMO_PEOPLE) --days $(DEMO_DAYS) --config generator/demo.json \
+			--landing-dir "$(CDP_LANDING_DIR)" --truth-dir "$(CDP_TRUTH_DIR)"; \
 	fi
 	$(MAKE) --no-print-directory run
 
@@ -54,7 +55,7 @@ dev: manifest
 	exec $(BIN)/python -m orchestration.dev
 
 generate: setup
-	$(BIN)/cdp-generate --landing-dir "$(CDP_LANDING_DIR)" --truth-dir data/ground_truth $(ARGS)
+	$(BIN)/cdp-generate --landing-dir "$(CDP_LANDING_DIR)" --truth-dir "$(CDP_TRUTH_DIR)" $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

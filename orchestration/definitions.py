@@ -10,13 +10,17 @@ from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.sensors import landing_files_sensor
 from orchestration.jobs import daily_refresh, materialize_everything
 from orchestration.marts import marts_assets
+from orchestration.quality import build_quality_checks
 from orchestration.resources import CdpSettings
 
 # In-process execution: DuckDB admits one read-write process per database file,
 # so steps of a run share the process instead of racing for the file lock.
 # Separate runs are serialised by the instance (.dagster_home/dagster.yaml).
+all_assets = [*ingest_assets, cdp_dbt_models, golden_customers_resolved, *marts_assets]
+
 defs = dg.Definitions(
-    assets=[*ingest_assets, cdp_dbt_models, golden_customers_resolved, *marts_assets],
+    assets=all_assets,
+    asset_checks=build_quality_checks(all_assets),
     jobs=[materialize_everything],
     schedules=[daily_refresh],
     sensors=[landing_files_sensor],

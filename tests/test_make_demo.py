@@ -20,6 +20,7 @@ def test_make_demo_generates_and_materialises_everything(tmp_path):
         **os.environ,
         "CDP_LANDING_DIR": str(tmp_path / "landing"),
         "CDP_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        "CDP_TRUTH_DIR": str(tmp_path / "ground_truth"),
         "DAGSTER_HOME": str(dagster_home),
         "DEMO_PEOPLE": "150",
         "DEMO_DAYS": "2",

@@ -6,6 +6,7 @@ the step fails and nothing downstream of the table runs in that run, so the tabl
 built by earlier runs stay as they were.
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -32,7 +33,7 @@ def check_result(
 ) -> dg.AssetCheckResult:
     """One Dagster result from the outcomes of one check (several for marts ranges)."""
     failing = [o for o in outcomes if not o.success]
-    severe = any(o.severity == "error" for o in failing) or (not outcomes)
+    severe = any(o.severity == "error" for o in (failing or outcomes)) or not outcomes
     metadata: dict[str, dg.RawMetadataValue] = {
         "rows_checked": gate.rows_checked,
         "rows_in_scope": gate.rows_in_scope,
@@ -46,11 +47,19 @@ def check_result(
         metadata["expectation"] = outcomes[0].expectation
     else:
         metadata["observed"] = dg.MetadataValue.json(
-            {f"{o.expectation}:{i}": o.observed for i, o in enumerate(outcomes)}
+            {o.column or f"{o.expectation}:{i}": o.observed for i, o in enumerate(outcomes)}
         )
-    examples = [ex for o in failing for ex in o.examples][:10]
+    examples = [
+        {"column": o.column, **ex} if len(outcomes) > 1 else ex
+        for o in failing
+        for ex in o.examples
+    ][:10]
     if examples:
         metadata["failing_examples"] = dg.MetadataValue.json(examples)
+    if gate.details:  # e.g. merge rate and churn, rows per file against the baseline
+        metadata["gate_details"] = dg.MetadataValue.json(
+            json.loads(json.dumps(gate.details, default=str))
+        )
     notes = sorted({o.note for o in outcomes if o.note})
     if notes:
         metadata["note"] = "; ".join(notes)

@@ -1,0 +1,96 @@
+"""Identity and marts gates on small hand-made tables (no Dagster)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from quality import load_thresholds, run_identity_gate, run_marts_gate
+
+RECORDS = [("pos", f"T{i}") for i in range(6)] + [("web", "user:u1"), ("email", "a@b.vn")]
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+    c.execute("CREATE SCHEMA intermediate; CREATE SCHEMA identity; CREATE SCHEMA marts")
+    c.execute("CREATE TABLE intermediate.int_person_records_unioned "
+              "(source VARCHAR, source_record_id VARCHAR)")  # fmt: skip
+    c.executemany("INSERT INTO intermediate.int_person_records_unioned VALUES (?, ?)", RECORDS)
+    c.execute("CREATE TABLE identity.customer_xref (source VARCHAR, source_record_id VARCHAR, "
+              "golden_id VARCHAR, match_probability DOUBLE)")  # fmt: skip
+    yield c
+    c.close()
+
+
+def write_xref(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    con.execute("DELETE FROM identity.customer_xref")
+    con.executemany("INSERT INTO identity.customer_xref VALUES (?, ?, ?, NULL)", rows)
+
+
+def good_xref() -> list[tuple]:
+    return [(s, r, f"G{i // 2}") for i, (s, r) in enumerate(RECORDS)]
+
+
+def test_good_identity_output_passes_and_becomes_the_baseline(con):
+    write_xref(con, good_xref())
+    gate = run_identity_gate(con)
+    assert gate.passed and not gate.failed_checks, gate.outcomes
+    assert con.execute("SELECT count(*) FROM quality.identity_baseline").fetchall() == [(8,)]
+
+
+def test_missing_duplicate_and_null_records_fail(con):
+    rows = good_xref()
+    rows = [*rows[1:], rows[2], ("pos", "T99", "G9"), ("web", "user:u2", None)]
+    write_xref(con, rows)
+    gate = run_identity_gate(con)
+    assert {"every_record_exactly_once", "no_unknown_records", "golden_id_not_null"} <= set(
+        gate.failed_checks
+    )
+    examples = gate.outcome("every_record_exactly_once").examples
+    assert {e["record"] for e in examples} == {"pos:T0", "pos:T2"}
+
+
+def test_golden_id_churn_and_giant_clusters_fail(con):
+    write_xref(con, good_xref())
+    assert run_identity_gate(con).passed
+    write_xref(con, [(s, r, "G-all") for s, r in RECORDS])  # everything merged into one
+    thresholds = load_thresholds()
+    thresholds.values["identity"]["max_cluster_size"] = 5
+    gate = run_identity_gate(con, thresholds=thresholds)
+    assert {"cluster_size_bounded", "golden_id_churn_vs_previous",
+            "merge_rate_change_vs_previous"} <= set(gate.failed_checks)  # fmt: skip
+    assert gate.outcome("golden_id_churn_vs_previous").observed is not None
+
+
+def test_customer_360_rules(con):
+    write_xref(con, good_xref())
+    con.execute("CREATE TABLE marts.customer_360 AS SELECT * FROM (VALUES "
+                "('G0', 100.0, 50, 0.5), ('G1', -5.0, 120, 0.2), ('G1', 3.0, 0, 1.5)) "
+                "t(golden_id, total_revenue, nps, email_open_rate)")  # fmt: skip
+    gate = run_marts_gate(con, "customer_360")
+    assert set(gate.failed_checks) == {
+        "metric_ranges",
+        "one_row_per_golden_id",
+        "every_golden_id_present",
+    }
+    ranges = [o for o in gate.outcomes if o.check == "metric_ranges"]
+    assert len(ranges) == 3 and not any(o.success for o in ranges)  # revenue, nps, open rate
+    assert {"value": -5.0} in [ex for o in ranges for ex in o.examples] or any(
+        ex.get("total_revenue") == -5.0 for o in ranges for ex in o.examples
+    )
+
+
+def test_segments_from_known_vocabularies(con):
+    con.execute("CREATE TABLE marts.customer_segments AS SELECT * FROM (VALUES "
+                "('G0', 'rfm', 'champions', 'v1'), ('G1', 'rfm', 'made_up', 'v1'), "
+                "('G2', 'lifecycle', 'new', 'v1')) t(golden_id, segment_family, segment, "
+                "rule_version)")  # fmt: skip
+    thresholds = load_thresholds()
+    thresholds.values["marts"]["segments"] = {"rfm": ["champions", "at_risk"]}
+    gate = run_marts_gate(con, "customer_segments", thresholds=thresholds)
+    assert gate.outcome("segments_known").success is False
+    assert gate.outcome("segment_families_known").severity == "warn"
+    assert not gate.outcome("segment_families_known").success
+    assert gate.passed is False

@@ -1,0 +1,61 @@
+"""Rules are data: names, severities and thresholds, and the Dagster checks built from them."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from ingest.contract import ENTITIES, entity
+from orchestration.quality import build_quality_checks, quality_checks
+from orchestration.quality.checks import IDENTITY_XREF
+from orchestration.resources import CdpSettings
+from quality import load_thresholds, raw_rules
+from quality.config import mostly
+from quality.raw import small_sample_tolerance, timestamp_window
+
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def test_raw_rules_cover_the_issue():
+    checks = {r.check: r for r in raw_rules(entity("pos__transactions"), load_thresholds(), NOW)}
+    assert {"contract_columns_present", "transaction_id__not_null", "transacted_at__parses",
+            "transacted_at__in_window", "quantity__in_range", "unit_price__in_range",
+            "phone__parseable_share", "email__parseable_share", "no_duplicate_file_delivery",
+            "row_count_vs_previous"} <= set(checks)  # fmt: skip
+    events = {r.check: r for r in raw_rules(entity("web__events"), load_thresholds(), NOW)}
+    assert events["event_name__known_values"].severity == "warn"
+    assert events["event_id__unique"].severity == "error"
+
+
+def test_timestamp_window_excludes_1970_and_next_year():
+    window = timestamp_window(load_thresholds(), NOW)
+    assert window.earliest.year > 1970
+    assert window.latest < datetime(2027, 1, 1)
+
+
+def test_severity_override_and_small_sample_tolerance():
+    thresholds = load_thresholds()
+    thresholds.values["severity_overrides"] = {
+        "raw.pos__transactions.no_duplicate_file_delivery": "warn"
+    }
+    checks = {r.check: r for r in raw_rules(entity("pos__transactions"), thresholds, NOW)}
+    assert checks["no_duplicate_file_delivery"].severity == "warn"
+    assert mostly(0.1) == 0.9
+    assert small_sample_tolerance(0.1, 5, 9) == 5 / 9
+    assert small_sample_tolerance(0.1, 5, 1000) == 0.1
+
+
+def test_checks_attach_to_every_gated_asset_with_blocking_by_severity():
+    assert len(quality_checks) == len(ENTITIES)
+    specs = {s.key.name: s for c in quality_checks for s in c.check_specs
+             if s.asset_key == dg.AssetKey(["raw", "web__events"])}  # fmt: skip
+    assert specs["event_id__not_null"].blocking
+    assert not specs["event_name__known_values"].blocking
+
+    extra = [dg.AssetSpec(IDENTITY_XREF), dg.AssetSpec(["marts", "customer_360"])]
+    keys = {s.asset_key for c in build_quality_checks(extra) for s in c.check_specs}
+    assert keys == {IDENTITY_XREF, dg.AssetKey(["marts", "customer_360"])}
+    dg.Definitions.validate_loadable(
+        dg.Definitions(
+            assets=extra, asset_checks=build_quality_checks(extra), resources={"cdp": CdpSettings()}
+        )
+    )
