@@ -14,16 +14,17 @@ import duckdb
 from identity import synthetic
 from identity.edges import RECORD_KEY_SQL
 
-HISTORICAL_50K_PATH = Path(
-    os.environ.get(
-        "CDP_HISTORICAL_50K",
-        "/work/shared/datasets/historical_50k/historical_figures_with_errors_50k.parquet",
-    )
-)
+
+def historical_50k_path() -> Path:
+    """``$CDP_HISTORICAL_50K``, default ``../shared/datasets/historical_50k/…`` beside
+    the repository (read when called, not at import)."""
+    default = (Path(__file__).resolve().parents[2] / "shared" / "datasets" / "historical_50k"
+               / "historical_figures_with_errors_50k.parquet")
+    return Path(os.environ.get("CDP_HISTORICAL_50K", default))
 
 
 def load_historical_50k(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> str:
-    path = path or HISTORICAL_50K_PATH
+    path = path or historical_50k_path()
     con.execute(
         f"create or replace temp table historical_50k as select * from read_parquet('{path}')"
     )

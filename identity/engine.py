@@ -71,6 +71,73 @@ def profile_evidence(
     return ProfileEvidence(prior_weight=math.log2(prior / (1 - prior)), partial_weights=weights)
 
 
+def tf_columns(model: dict) -> list[str]:
+    """Columns the model adjusts for term frequency."""
+    found = {
+        level["tf_adjustment_column"]
+        for comparison in model["comparisons"]
+        for level in comparison["comparison_levels"]
+        if level.get("tf_adjustment_column")
+    }
+    return sorted(found)
+
+
+def register_entity_term_frequencies(
+    con: duckdb.DuckDBPyConnection,
+    session: ScoringSession,
+    spec: ModelSpec,
+    model: dict,
+    features: str,
+    deterministic_edges: str | None,
+) -> list[str]:
+    """Term frequencies per person, not per record.
+
+    Splink's term frequency of a name is its share of *records*; a shopper with twenty
+    POS sales makes her own name look twenty times as common as it is, and a rare
+    name then fails to link her records. Records certainly of one person (joined by a
+    deterministic edge or a personal phone/email in ``spec.tf_entity_keys``) count
+    once here. Registered through Splink's public term-frequency lookup.
+    """
+    if not spec.tf_entity_keys:
+        return []
+    uid = spec.unique_id_column
+    stars = [
+        f"select {uid}::varchar as id_l, min({uid}::varchar) over (partition by {key}) as id_r "
+        f"from {features} where {key} is not null"
+        for key in spec.tf_entity_keys
+    ]
+    if deterministic_edges:
+        stars.append(f"select id_l, id_r from {deterministic_edges}")
+    con.execute(f"create or replace temp table _tf_edges as {' union all '.join(stars)}")
+    con.execute(
+        f"create or replace temp table _tf_nodes as select {uid}::varchar as node_id "
+        f"from {features}"
+    )
+    connected_components(con, "_tf_nodes", "_tf_edges", "_tf_entities")
+    registered = []
+    for column in tf_columns(model):
+        table = f"_identity_tf_{column}"
+        con.execute(
+            f"""
+            create or replace temp table {table} as
+            with carried as (
+                select distinct f.{column}, e.component_id
+                from {features} f join _tf_entities e on e.node_id = f.{uid}::varchar
+                where f.{column} is not null
+            )
+            select {column}, count(*) / (select count(*) from carried) as tf_{column}
+            from carried group by all
+            """
+        )
+        session.registrations += 1
+        lookup = session.db_api.register(table, table_name=f"{table}_{session.registrations}")
+        session.linker.table_management.register_term_frequency_lookup(lookup, column)
+        registered.append(column)
+    for t in ("_tf_edges", "_tf_nodes", "_tf_entities"):
+        con.execute(f"drop table if exists {t}")
+    return registered
+
+
 def missing_pairs_in_candidate_groups(
     con: duckdb.DuckDBPyConnection,
     nodes: str,
@@ -135,6 +202,7 @@ def run_engine(
         f"select {spec.unique_id_column}::varchar as node_id from {features}"
     )
     session = open_session(con, features, model)
+    register_entity_term_frequencies(con, session, spec, model, features, deterministic_edges)
     blocked = score_pairs(con, session, spec, f"{prefix}_scored_blocked")
     missing = missing_pairs_in_candidate_groups(
         con, f"{prefix}_nodes", blocked.table, deterministic_edges, policy.link_threshold,

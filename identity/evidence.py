@@ -45,18 +45,17 @@ def level_labels(model: dict) -> dict[tuple[str, int], str]:
     return labels
 
 
-def _compared_columns(comparison: dict, available: set[str]) -> list[str]:
-    """Input columns a comparison reads, as found in its SQL (``x_l`` → ``x``)."""
+def _compared_column(comparison: dict, available: set[str]) -> str | None:
+    """The input column to show for a comparison: the one named like it, else the
+    first column its SQL reads (``x_l`` → ``x``)."""
+    name = comparison["output_column_name"]
     sql = " ".join(lvl["sql_condition"] for lvl in comparison["comparison_levels"])
-    found = dict.fromkeys(m for m in re.findall(r'"?([a-z_][a-z0-9_]*)_l\b"?', sql))
-    return [c for c in found if f"{c}_l" in available and f"{c}_r" in available]
+    found = [name, *re.findall(r'"?([a-z_][a-z0-9_]*)_l\b"?', sql)]
+    return next((c for c in found if f"{c}_l" in available and f"{c}_r" in available), None)
 
 
-def _value_sql(columns: list[str], side: str) -> str:
-    if not columns:
-        return "null::varchar"
-    parts = ", ".join(f"cast(\"{c}_{side}\" as varchar)" for c in columns)
-    return f"concat_ws(' | ', {parts})"
+def _value_sql(column: str | None, side: str) -> str:
+    return f'cast("{column}_{side}" as varchar)' if column else "null::varchar"
 
 
 def build_match_evidence(
@@ -98,14 +97,14 @@ def build_match_evidence(
     ]
     for i, comparison in enumerate(model["comparisons"], start=1):
         name = comparison["output_column_name"]
-        cols = _compared_columns(comparison, available)
+        col = _compared_column(comparison, available)
         tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in available else "null::double"
         steps.append(
             f"""
             select golden_id, id_l, id_r, match_probability, match_weight, {i},
                    '{name}', lbl.label, gamma_{name},
                    coalesce(mw_{name}, 0) + coalesce({tf}, 0), {tf},
-                   {_value_sql(cols, 'l')}, {_value_sql(cols, 'r')}
+                   {_value_sql(col, 'l')}, {_value_sql(col, 'r')}
             from linked
             left join _evidence_labels lbl
               on lbl.comparison = '{name}' and lbl.gamma = gamma_{name}

@@ -37,11 +37,19 @@ ID_PREFIX = "gc_"
 
 
 def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, _, table = qualified.rpartition(".")
+    """Whether ``[catalog.][schema.]table`` exists (unqualified parts: the defaults)."""
+    parts = qualified.split(".")
+    table = parts[-1]
+    schema = parts[-2] if len(parts) >= 2 else None
+    catalog = parts[-3] if len(parts) >= 3 else None
     rows = con.execute(
-        "select 1 from information_schema.tables where table_name = ? "
-        "and (? = '' or table_schema = ?)",
-        [table, schema, schema],
+        """
+        select 1 from information_schema.tables
+        where table_name = ?
+          and table_schema = coalesce(?, current_schema())
+          and table_catalog = coalesce(?, current_database())
+        """,
+        [table, schema, catalog],
     ).fetchall()
     return bool(rows)
 

@@ -53,7 +53,7 @@ INPUT_TYPES: dict[str, str] = {
 }
 INPUT_COLUMNS: tuple[str, ...] = tuple(INPUT_TYPES)
 
-DEFAULT_INPUT = "int_person_records_unioned"
+DEFAULT_INPUT = "intermediate.int_person_records_unioned"
 DEFAULT_SHARED_RULES = SharedIdentifierRules()
 
 

@@ -68,6 +68,10 @@ class ModelSpec:
     em_blocking_rules: Callable[[], list[Any]]
     u_max_pairs: float = 1e7
     seed: int = 42
+    #: Columns whose equal values mark one person's records (personal phone, email);
+    #: with them, term frequencies count people instead of records (see
+    #: ``identity.engine.register_entity_term_frequencies``).
+    tf_entity_keys: tuple[str, ...] = ()
     clustering: ClusteringPolicy = field(default_factory=ClusteringPolicy)
     #: Optional SQL predicate over a scored pair (``*_l``/``*_r`` columns): such pairs
     #: are "cannot link" constraints for clustering (e.g. two different given names
@@ -148,19 +152,26 @@ def customer_features_sql(source: str) -> str:
 PERSONAL_IDENTIFIER_U: dict[str, Any] = {"u_probability": 1e-7, "fix_u_probability": True}
 
 
+#: A level that must weigh nothing: m = u, both pinned (never re-estimated).
+NO_INFORMATION: dict[str, Any] = {
+    "m_probability": 1e-4, "u_probability": 1e-4,
+    "fix_m_probability": True, "fix_u_probability": True,
+}
+
+
 def _shared_levels(col: str) -> list[Any]:
     """Levels for an identifier several people use (``identity.shared_identifiers``).
 
     A household's phone says "same household", not "same person": its own level lets
     training give it the modest weight it deserves, and clustering never joins two
     different names behind it (``cannot_link_sql``). A shop counter's phone says
-    nothing at all: it is a null level (weight 0).
+    nothing at all: its weight is pinned to 0.
     """
     return [
         cll.CustomLevel(
             f"{col}_l = {col}_r and {col}_shared_kind_l = 'counter'",
             label_for_charts=f"Same shop-counter {col} (no information)",
-        ).configure(is_null_level=True),
+        ).configure(**NO_INFORMATION),
         cll.CustomLevel(
             f"{col}_l = {col}_r", label_for_charts=f"Same household {col}"
         ),
@@ -331,11 +342,12 @@ CUSTOMER = ModelSpec(
     prior_recall=0.4,
     em_blocking_rules=_customer_em_rules,
     u_max_pairs=5e6,
+    tf_entity_keys=("phone_block", "email_block"),
     # Profile linkage: a person's records carry different fields (a POS sale has a
     # phone, an email-list row an address), so a record is judged against everything
     # the cluster knows, and a contradiction counts only where nothing agrees.
     clustering=ClusteringPolicy(
-        link_threshold=0.5, linkage="profile", cluster_threshold=0.8, best_link_threshold=0.5,
+        link_threshold=0.5, linkage="profile", cluster_threshold=0.9, best_link_threshold=0.5,
         max_cluster_size=200,
     ),
     # Two records behind one shared phone/email with clearly different given names are

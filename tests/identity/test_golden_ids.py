@@ -115,3 +115,13 @@ def test_split_then_merge_back_restores_the_original_id(runs):
     ids, events = runs.run([["r1", "r2", "r3"]])   # threshold back: merge
     assert set(ids.values()) == {original}
     assert events == [("merged", minted("r3"), original, 1)]
+
+
+def test_an_xref_in_another_attached_database_is_not_the_previous_run(runs):
+    runs.con.execute("attach ':memory:' as other")
+    runs.con.execute("create schema other.identity")
+    runs.con.execute("create table other.identity.customer_xref as "
+                     "select 'pos' as source, 'r1' as source_record_id, 'gc_foreign' as golden_id")
+    ids, events = runs.run([["r1"]])
+    assert ids == {"r1": minted("r1")}
+    assert events == [("created", None, minted("r1"), 1)]

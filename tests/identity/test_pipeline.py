@@ -118,6 +118,19 @@ def test_evidence_explains_every_link_per_golden_id(resolved):
     for _, _, total, summed, comparisons in steps:
         assert summed == pytest.approx(total, abs=1e-6)  # the waterfall adds up
         assert comparisons[0] == "prior" and "name" in comparisons
+    # levels are labelled as the model names them, consistently with the values
+    labels = con.execute(
+        """
+        select distinct comparison_level from identity.match_evidence
+        where comparison = 'email' and value_l = value_r
+        """
+    ).fetchall()
+    assert {r[0] for r in labels} <= {"Email exact", "Same household email"}
+    null_labels = con.execute(
+        "select distinct comparison_level from identity.match_evidence "
+        "where comparison = 'email' and (value_l is null or value_r is null)"
+    ).fetchall()
+    assert {r[0] for r in null_labels} == {"email is NULL"}
     rules = {r[0] for r in con.execute(
         "select distinct comparison from identity.match_evidence "
         "where link_kind = 'deterministic'").fetchall()}
@@ -177,6 +190,7 @@ def test_threshold_change_splits_and_merging_back_restores_ids():
 
 def test_missing_input_columns_are_reported():
     con = duckdb.connect()
-    con.execute("create table int_person_records_unioned (source varchar)")
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_person_records_unioned (source varchar)")
     with pytest.raises(InputContractError, match="source_record_id"):
-        resolve_identities(con)
+        resolve_identities(con)  # the default input: dbt's intermediate model

@@ -45,7 +45,8 @@ def con():
     # A few hundred other customers around them, so that name frequencies are realistic.
     background = synthetic.generate(300, seed=5).records
     frame = pd.concat([background, input_frame(FAMILY + WALK_INS)])  # noqa: F841
-    con.execute("create table int_person_records_unioned as select * from frame")
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_person_records_unioned as select * from frame")
     yield con
     con.close()
 
@@ -56,7 +57,7 @@ def _golden(con) -> dict[str, str]:
 
 
 def test_detection_tells_households_from_counters(con):
-    _records, shared = prepare_input(con, "int_person_records_unioned")
+    _records, shared = prepare_input(con, "intermediate.int_person_records_unioned")
     found = {(t, i): (k, n) for t, i, k, n, _ in con.execute(
         f"select * from {shared}").fetchall()}
     assert found[("phone", HOME)] == ("household", 3)
