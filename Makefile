@@ -15,7 +15,7 @@ export CDP_LANDING_DIR ?= data/landing
 export CDP_WAREHOUSE ?= data/warehouse.duckdb
 CDP_TRUTH_DIR ?= data/ground_truth
 
-.PHONY: setup manifest demo run test dev lint generate clean
+.PHONY: setup manifest demo run test dev lint generate bench-identity clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,6 +56,19 @@ dev: manifest
 
 generate: setup
 	$(BIN)/cdp-generate --landing-dir "$(CDP_LANDING_DIR)" --truth-dir "$(CDP_TRUTH_DIR)" $(ARGS)
+
+## make bench-identity: identity accuracy on 20k generated people, FEBRL4 and historical_50k
+BENCH_DIR ?= .bench
+BENCH_PEOPLE ?= 20000
+bench-identity: manifest
+	rm -rf $(BENCH_DIR)/identity
+	$(BIN)/cdp-generate --people $(BENCH_PEOPLE) --seed 11 --config generator/demo.json --quiet \
+		--landing-dir $(BENCH_DIR)/identity/landing --truth-dir $(BENCH_DIR)/identity/truth
+	CDP_LANDING_DIR=$(BENCH_DIR)/identity/landing CDP_WAREHOUSE=$(BENCH_DIR)/identity/warehouse.duckdb \
+		$(BIN)/dagster asset materialize -m orchestration.definitions -a defs \
+		--select "*intermediate/int_person_records_unioned"
+	$(BIN)/python -m identity.benchmark --warehouse $(BENCH_DIR)/identity/warehouse.duckdb \
+		--truth $(BENCH_DIR)/identity/truth/ground_truth.parquet
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,11 +12,18 @@ from orchestration.jobs import daily_refresh, materialize_everything
 from orchestration.marts import marts_assets
 from orchestration.quality import build_quality_checks
 from orchestration.resources import CdpSettings
+from orchestration.sync import sync_assets
 
 # In-process execution: DuckDB admits one read-write process per database file,
 # so steps of a run share the process instead of racing for the file lock.
 # Separate runs are serialised by the instance (.dagster_home/dagster.yaml).
-all_assets = [*ingest_assets, cdp_dbt_models, golden_customers_resolved, *marts_assets]
+all_assets = [
+    *ingest_assets,
+    cdp_dbt_models,
+    golden_customers_resolved,
+    *marts_assets,
+    *sync_assets,
+]
 
 defs = dg.Definitions(
     assets=all_assets,

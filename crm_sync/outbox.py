@@ -1,0 +1,287 @@
+"""The CRM change feed ``sync.crm_outbox`` (contract section 3), built set-based in DuckDB.
+
+The last state sent to the CRM is kept per golden id in ``sync.crm_snapshot``. A sync
+diffs the current golden records against it:
+
+* an id new to the snapshot is a ``split`` when the identity history says it was split
+  off another id, otherwise a ``create`` (payload: every field);
+* an id present on both sides whose fields changed is an ``update`` (payload: the
+  changed fields only);
+* an id that disappeared is a ``merge`` when the history's merge chain leads to a
+  current id (``surviving_golden_id``), otherwise a ``delete`` (payload ``{}``).
+
+Outbox rows, the snapshot and the run log are written in one transaction, so "since the
+last successful sync" is exact and an unchanged warehouse emits nothing. The
+idempotency key hashes the event with the record's snapshot version, so recomputing the
+same change (e.g. after a crash before commit) yields the same key, while a later change
+that happens to restore older values gets a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+SCHEMA = "sync"
+OUTBOX = f"{SCHEMA}.crm_outbox"
+SNAPSHOT = f"{SCHEMA}.crm_snapshot"
+RUNS = f"{SCHEMA}.crm_sync_runs"
+TOMBSTONES = f"{SCHEMA}.erasure_tombstones"
+
+GOLDEN = "identity.golden_customers"
+HISTORY = "identity.golden_id_history"
+CUSTOMER_360 = "marts.customer_360"
+
+EVENT_ORDER = ("create", "split", "update", "merge", "delete")
+#: customer_360 columns added to the payload when the mart has them.
+DEFAULT_MART_FIELDS: tuple[str, ...] = ("lifecycle_stage", "value_tier", "rfm_segment")
+#: Golden columns not sent: bookkeeping that changes without the person changing.
+EXCLUDED_GOLDEN_FIELDS: frozenset[str] = frozenset({"golden_id", "record_count"})
+MAX_MERGE_CHAIN = 64
+
+OUTBOX_DDL = f"""
+create table if not exists {OUTBOX} (
+    sequence bigint not null primary key,
+    idempotency_key varchar not null unique,
+    event_type varchar not null,
+    golden_id varchar not null,
+    surviving_golden_id varchar,
+    payload json not null,
+    emitted_at timestamp not null
+)"""
+SNAPSHOT_DDL = f"""
+create table if not exists {SNAPSHOT} (
+    golden_id varchar primary key,
+    payload json,
+    content_hash varchar,
+    version bigint not null,
+    active boolean not null
+)"""
+RUNS_DDL = f"""
+create table if not exists {RUNS} (
+    synced_at timestamp not null,
+    events bigint not null,
+    first_sequence bigint,
+    last_sequence bigint
+)"""
+TOMBSTONES_DDL = f"""
+create table if not exists {TOMBSTONES} (
+    identifier_type varchar not null,
+    identifier_hash varchar not null,
+    erased_at timestamp not null
+)"""
+
+
+@dataclass(frozen=True)
+class OutboxResult:
+    synced_at: dt.datetime
+    events: dict[str, int]
+    first_sequence: int | None
+    last_sequence: int | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.events.values())
+
+
+def ensure_sync_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for ddl in (OUTBOX_DDL, SNAPSHOT_DDL, RUNS_DDL, TOMBSTONES_DDL):
+        con.execute(ddl)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> list[str]:
+    """Column names of ``schema.table`` in order; empty when it does not exist."""
+    schema, table = qualified.split(".")
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def payload_struct_sql(golden_fields: Sequence[str], mart_fields: Sequence[str]) -> str:
+    """``to_json({...})`` over golden fields (alias g) then mart fields (alias m)."""
+    parts = [f"{sql_string(f)}: g.{quote_ident(f)}" for f in golden_fields]
+    parts += [f"{sql_string(f)}: m.{quote_ident(f)}" for f in mart_fields]
+    return "to_json({" + ", ".join(parts) + "})"
+
+
+def tombstone_filter_sql(alias: str = "g") -> str:
+    """A predicate true for golden records not touched by any erasure tombstone."""
+    return f"""not exists (
+        select 1 from {TOMBSTONES} t
+        where (t.identifier_type = 'golden_id' and t.identifier_hash = sha256({alias}.golden_id))
+           or (t.identifier_type = 'email' and t.identifier_hash in (
+                select sha256(lower(trim(e))) from unnest({alias}.emails) u(e)))
+           or (t.identifier_type = 'phone' and t.identifier_hash in (
+                select sha256(trim(p)) from unnest({alias}.phones) u(p)))
+    )"""
+
+
+def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -> None:
+    golden_fields = [c for c in table_columns(con, GOLDEN) if c not in EXCLUDED_GOLDEN_FIELDS]
+    if not golden_fields:
+        raise LookupError(f"{GOLDEN} does not exist: resolve identities first")
+    available = set(table_columns(con, CUSTOMER_360))
+    marts = [f for f in mart_fields if f in available]
+    join = f"left join {CUSTOMER_360} m using (golden_id)" if marts else ""
+    payload = payload_struct_sql(golden_fields, marts)
+    con.execute(
+        f"""
+        create or replace temp table _crm_current as
+        select g.golden_id, {payload} as payload, md5({payload}::varchar) as content_hash
+        from {GOLDEN} g {join}
+        where {tombstone_filter_sql("g")}
+        """
+    )
+
+
+def _history_sql(con: duckdb.DuckDBPyConnection) -> str:
+    if table_columns(con, HISTORY):
+        return f"(select run_at, event, old_golden_id, new_golden_id from {HISTORY})"
+    return (
+        "(select null::timestamp as run_at, null::varchar as event, "
+        "null::varchar as old_golden_id, null::varchar as new_golden_id limit 0)"
+    )
+
+
+def _diff(con: duckdb.DuckDBPyConnection) -> None:
+    hist = _history_sql(con)
+    con.execute(
+        f"""
+        create or replace temp table _crm_changes as
+        with recursive
+        active as (select * from {SNAPSHOT} where active),
+        appeared as (
+            select c.* from _crm_current c
+            where c.golden_id not in (select golden_id from active)
+        ),
+        gone as (
+            select s.golden_id, s.version from active s
+            where s.golden_id not in (select golden_id from _crm_current)
+        ),
+        merge_edges as (
+            select old_golden_id as old_id, new_golden_id as new_id from {hist}
+            where event = 'merged'
+            qualify row_number() over (partition by old_golden_id order by run_at desc) = 1
+        ),
+        walk(start_id, node, depth) as (
+            select golden_id, golden_id, 0 from gone
+            union all
+            select w.start_id, e.new_id, w.depth + 1
+            from walk w join merge_edges e on e.old_id = w.node
+            where w.depth < {MAX_MERGE_CHAIN}
+        ),
+        survivors as (
+            select start_id, node as survivor from walk
+            where depth > 0 and node in (select golden_id from _crm_current)
+            qualify row_number() over (partition by start_id order by depth) = 1
+        ),
+        split_ids as (select distinct new_golden_id as golden_id from {hist} where event = 'split'),
+        changed_fields as (
+            select c.golden_id,
+                   json_group_object(k, json_extract(c.payload, '$."' || k || '"')) as payload
+            from _crm_current c join active s using (golden_id),
+                 unnest(json_keys(c.payload)) u(k)
+            where c.content_hash is distinct from s.content_hash
+              and json_extract(c.payload, '$."' || k || '"')::varchar
+                  is distinct from json_extract(s.payload, '$."' || k || '"')::varchar
+            group by c.golden_id
+        )
+        select case when a.golden_id in (select golden_id from split_ids)
+                    then 'split' else 'create' end as event_type,
+               a.golden_id, null::varchar as surviving_golden_id,
+               a.payload, a.content_hash, a.content_hash as key_hash,
+               coalesce(s.version, 0) + 1 as version
+        from appeared a left join {SNAPSHOT} s using (golden_id)
+        union all
+        select 'update', c.golden_id, null, f.payload, c.content_hash, c.content_hash,
+               s.version + 1
+        from _crm_current c join active s using (golden_id) join changed_fields f using (golden_id)
+        union all
+        select case when v.survivor is null then 'delete' else 'merge' end,
+               g.golden_id, v.survivor, '{{}}'::json, null,
+               case when v.survivor is null then 'delete' else 'merge' end,
+               g.version + 1
+        from gone g left join survivors v on v.start_id = g.golden_id
+        """
+    )
+
+
+def _order_sql() -> str:
+    cases = " ".join(f"when {sql_string(e)} then {i}" for i, e in enumerate(EVENT_ORDER))
+    return f"case event_type {cases} end"
+
+
+def build_outbox(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    synced_at: dt.datetime | None = None,
+    mart_fields: Sequence[str] = DEFAULT_MART_FIELDS,
+) -> OutboxResult:
+    """Append to ``sync.crm_outbox`` every change since the last successful sync."""
+    synced_at = synced_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ensure_sync_schema(con)
+    _current_state(con, mart_fields)
+    _diff(con)
+    ts = sql_string(synced_at.isoformat(sep=" "))
+    con.execute("begin transaction")
+    try:
+        (base,) = con.execute(f"select coalesce(max(sequence), 0) from {OUTBOX}").fetchall()[0]
+        con.execute(
+            f"""
+            insert into {OUTBOX}
+            select {base} + row_number() over (order by {_order_sql()}, golden_id),
+                   substr(sha256(event_type || '|' || golden_id || '|'
+                          || coalesce(surviving_golden_id, '') || '|' || version::varchar
+                          || '|' || key_hash), 1, 32),
+                   event_type, golden_id, surviving_golden_id, payload,
+                   timestamp {ts}
+            from _crm_changes
+            """
+        )
+        con.execute(
+            f"""
+            insert or replace into {SNAPSHOT}
+            select c.golden_id,
+                   case when c.event_type in ('merge', 'delete') then null else cur.payload end,
+                   case when c.event_type in ('merge', 'delete') then null
+                        else cur.content_hash end,
+                   c.version,
+                   c.event_type not in ('merge', 'delete')
+            from _crm_changes c left join _crm_current cur using (golden_id)
+            """
+        )
+        rows = con.execute(
+            f"select event_type, count(*), min(sequence), max(sequence) from {OUTBOX} "
+            f"where sequence > {base} group by event_type"
+        ).fetchall()
+        first = min((r[2] for r in rows), default=None)
+        last = max((r[3] for r in rows), default=None)
+        con.execute(
+            f"insert into {RUNS} values (timestamp {ts}, ?, ?, ?)",
+            [sum(r[1] for r in rows), first, last],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return OutboxResult(
+        synced_at=synced_at,
+        events={r[0]: int(r[1]) for r in rows},
+        first_sequence=first,
+        last_sequence=last,
+    )
