@@ -34,7 +34,10 @@ from identity.shared_identifiers import (
     SharedIdentifierRules,
     build_households,
     detect_shared_identifiers,
+    detect_unit_shared_phones,
+    deterministic_units,
     flag_shared_identifiers,
+    guard_anonymous_phones,
 )
 from identity.survivorship import build_golden_customers
 
@@ -182,6 +185,16 @@ def resolve_identities(
 
     records, shared = prepare_input(con, input_table, shared_rules)
     det = deterministic_edges(con, records, shared=shared)
+    units = deterministic_units(con, records, det)
+    unit_shared = detect_unit_shared_phones(con, records, shared, units, shared_rules)
+    anonymous = (
+        guard_anonymous_phones(con, records, units)
+        if shared_rules.guard_nameless_phones else 0
+    )
+    logger.info(
+        "%s household phones found through unit names; phones of %s records in nameless "
+        "units kept out of linking", unit_shared, anonymous,
+    )
     engine = run_engine(
         con, spec, records, model=model, deterministic_edges=det, policy=policy
     )

@@ -127,11 +127,15 @@ def customer_features_sql(source: str) -> str:
             email_shared_kind,
             case when email_valid and not coalesce(email_shared, false) then email end
                 as email_block,
-            case when phone_valid then phone_e164 end as phone,
+            -- a phone on a unit that never gives a name links nothing (see
+            -- identity.shared_identifiers.guard_anonymous_phones)
+            case when phone_valid and not coalesce(phone_anonymous, false)
+                then phone_e164 end as phone,
             coalesce(phone_shared, false) as phone_shared,
             phone_shared_kind,
-            case when phone_valid and not coalesce(phone_shared, false) then phone_e164 end
-                as phone_block,
+            case when phone_valid and not coalesce(phone_shared, false)
+                      and not coalesce(phone_anonymous, false)
+                then phone_e164 end as phone_block,
             cast(birth_date as varchar) as birth_date,
             case when birth_month is not null and birth_day is not null
                 then lpad(birth_month::varchar, 2, '0') || '-' || lpad(birth_day::varchar, 2, '0')
@@ -147,8 +151,9 @@ def customer_features_sql(source: str) -> str:
 #: per person nearly every random pair that shares a personal phone *is* a match, so
 #: the sampled u (~6e-5) measures duplicates, not coincidences, and would make a
 #: shared personal phone worth a coin toss. On generated data 99.3% of record pairs
-#: sharing a personal phone are one person; the rest are households in which only
-#: one member ever gave a name (undetectable by ``identity.shared_identifiers``).
+#: sharing a phone not detected as shared were one person; the rest were households
+#: in which only one member ever gave a name. Those are now caught by unit names
+#: (``detect_unit_shared_phones``) or kept out by ``guard_anonymous_phones``.
 PERSONAL_IDENTIFIER_U: dict[str, Any] = {"u_probability": 1e-7, "fix_u_probability": True}
 
 

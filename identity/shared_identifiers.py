@@ -15,6 +15,15 @@ that are not spellings of one another (given names Jaro-Winkler-dissimilar, or
 different family or middle names, and not the same words in another order)
 belongs to several people. Up to
 ``max_household_size`` people it is a household, above that a counter.
+
+Two more rules once deterministic units (an account with its cookies and loyalty
+sales) are known:
+
+* ``detect_unit_shared_phones``: the same name rules over the names of the *units*
+  carrying a phone, so a nameless loyalty sale counts with its account's name;
+* ``guard_anonymous_phones``: the phone of a unit that never gives a name links
+  nothing. A household in which only one member ever gave a name looks exactly like
+  one person's phone; the others' bare POS sales cannot be told from hers.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+
+from identity.clustering import connected_components
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,9 @@ class SharedIdentifierRules:
     #: an identifier on more records than this is shared whatever the names say (a busy
     #: counter phone mostly carries placeholder names, which we cannot compare)
     max_records_per_person: int = 250
+    #: keep the phone of a unit that never gives a name out of linking
+    #: (``guard_anonymous_phones``); False trades household mixing for recall
+    guard_nameless_phones: bool = True
 
 
 def detect_shared_identifiers(
@@ -133,7 +147,9 @@ def flag_shared_identifiers(
                sp.identifier is not null as phone_shared,
                se.identifier is not null as email_shared,
                sp.kind as phone_shared_kind,
-               se.kind as email_shared_kind
+               se.kind as email_shared_kind,
+               -- set by guard_anonymous_phones once the deterministic units are known
+               false as phone_anonymous
         from {source} s
         left join {shared} sp
             on sp.identifier_type = 'phone' and sp.identifier = s.phone_e164 and s.phone_valid
@@ -142,6 +158,127 @@ def flag_shared_identifiers(
         """
     )
     return out
+
+
+def deterministic_units(
+    con: duckdb.DuckDBPyConnection, flagged: str, deterministic_edges: str,
+    out: str = "_identity_units",
+) -> str:
+    """``out(node_id, component_id)``: each record (``source:source_record_id``) and its
+    unit, the records deterministically linked to it (an account, its cookies and
+    loyalty sales)."""
+    con.execute(
+        f"""
+        create or replace temp table _units_nodes as
+        select source || ':' || source_record_id as node_id from {flagged}
+        """
+    )
+    connected_components(con, "_units_nodes", deterministic_edges, out)
+    con.execute("drop table if exists _units_nodes")
+    return out
+
+
+def detect_unit_shared_phones(
+    con: duckdb.DuckDBPyConnection,
+    flagged: str,
+    shared: str,
+    units: str,
+    rules: SharedIdentifierRules | None = None,
+) -> int:
+    """Household phones seen through the names of deterministic units.
+
+    A POS sale on a loyalty card often carries no name, but the card's account does.
+    Each phone is credited with every name of every unit that carries it, and
+    ``detect_shared_identifiers``' name rules run again: a phone typed on the named
+    sale of one person and on the nameless loyalty sale of another (whose account
+    gives another name) is a household phone, which the record-level detection cannot
+    see. New shared phones are added to ``shared`` and flagged in ``flagged``.
+    Returns their number.
+    """
+    rules = rules or SharedIdentifierRules()
+    con.execute(
+        f"""
+        create or replace temp table _unit_named as
+        with keyed as (
+            select f.*, u.component_id
+            from {flagged} f
+            join {units} u on u.node_id = f.source || ':' || f.source_record_id
+        ),
+        unit_names as (
+            select distinct component_id, name_key, given_name, family_name, middle_name
+            from keyed where nullif(trim(given_name), '') is not null
+        ),
+        phones as (
+            select distinct component_id, phone_e164 from keyed
+            where phone_valid and phone_e164 is not null and not phone_shared
+        )
+        select p.phone_e164, true as phone_valid, null::varchar as email,
+               false as email_valid, n.name_key, n.given_name, n.family_name, n.middle_name
+        from phones p join unit_names n using (component_id)
+        """
+    )
+    detect_shared_identifiers(con, "_unit_named", "_unit_shared", rules)
+    con.execute(
+        f"""
+        insert into {shared}
+        select u.identifier_type, u.identifier, u.kind, u.people, v.records
+        from _unit_shared u
+        join (
+            select phone_e164 as identifier, count(*) as records from {flagged}
+            where phone_valid group by all
+        ) v using (identifier)
+        where u.identifier_type = 'phone' and u.people >= 2
+          and u.identifier not in (select identifier from {shared} where identifier_type = 'phone')
+        """
+    )
+    found = con.execute(
+        f"""
+        update {flagged} f set phone_shared = true, phone_shared_kind = s.kind
+        from {shared} s
+        where s.identifier_type = 'phone' and s.identifier = f.phone_e164 and f.phone_valid
+          and not f.phone_shared
+        returning f.phone_e164
+        """
+    ).fetchall()
+    for t in ("_unit_named", "_unit_shared"):
+        con.execute(f"drop table if exists {t}")
+    return len({r[0] for r in found})
+
+
+def guard_anonymous_phones(con: duckdb.DuckDBPyConnection, flagged: str, units: str) -> int:
+    """Set ``phone_anonymous`` on the records of units that never carry a name.
+
+    A unit is a record and everything deterministically linked to it
+    (``deterministic_units``). When no record of the unit gives a name, its phone is
+    the only thing tying it to anyone, and a phone proves nothing about *which* member
+    of a household shopped: in a family where only one member ever gave a name, the
+    others' POS sales carry the family phone and no name, and no name-based detection
+    can see that the phone is shared. Such a phone is therefore kept out of linking
+    (``customer_features_sql`` nulls it for these records; it still shows in
+    survivorship). Returns the number of records flagged.
+    """
+    con.execute(
+        f"""
+        update {flagged} f set phone_anonymous = true
+        from (
+            select u.node_id
+            from {units} u
+            join (
+                select u2.component_id
+                from {units} u2
+                join {flagged} r on r.source || ':' || r.source_record_id = u2.node_id
+                group by all
+                having count(nullif(trim(r.name_key), '')) = 0
+                   and count(nullif(trim(r.given_name), '')) = 0
+            ) a using (component_id)
+        ) anon
+        where anon.node_id = f.source || ':' || f.source_record_id
+          and f.phone_valid and f.phone_e164 is not null
+        """
+    )
+    return int(
+        con.execute(f"select count(*) from {flagged} where phone_anonymous").fetchall()[0][0]
+    )
 
 
 def build_households(

@@ -6,6 +6,7 @@ import pytest
 
 from identity import synthetic
 from identity.pipeline import prepare_input, resolve_identities
+from identity.shared_identifiers import SharedIdentifierRules
 from identity.synthetic import input_frame
 
 HOME = "+84901111111"      # one phone for a whole family
@@ -106,3 +107,77 @@ def test_walk_ins_on_the_counter_phone_are_never_merged(con):
     assert con.execute(
         f"select count(*) from identity.households where shared_identifier = '{COUNTER}'"
     ).fetchall()[0][0] == 0
+
+
+# One family phone, and only the mother ever gives a name with it: the son's POS sales
+# carry the phone and no name (one of them on his loyalty card, whose web account
+# names him), the daughter's sales carry the phone and nothing else.
+FAMILY_PHONE = "+84902222222"
+ONE_NAMED_FAMILY = [
+    {"source": "web", "source_record_id": "user:10", "account_id": "10",
+     "name": "Pham Thi Tuyet", "email": "tuyet.pham70@gmail.com", "phone_e164": FAMILY_PHONE,
+     "city": HCM},
+    {"source": "pos", "source_record_id": "M1", "name": "Pham Thi Tuyet",
+     "phone_e164": FAMILY_PHONE},
+    {"source": "pos", "source_record_id": "M2", "phone_e164": FAMILY_PHONE,
+     "account_id": "10"},
+    # the son: named on his account (no phone there), nameless loyalty sale with the phone
+    {"source": "web", "source_record_id": "user:11", "account_id": "11",
+     "name": "Nguyen Van Hung", "email": "hung.nguyen99@gmail.com", "city": HCM},
+    {"source": "pos", "source_record_id": "S1", "phone_e164": FAMILY_PHONE, "account_id": "11"},
+    # the daughter: nameless sales, the phone is all they carry
+    {"source": "pos", "source_record_id": "D1", "phone_e164": FAMILY_PHONE},
+    {"source": "pos", "source_record_id": "D2", "phone_e164": FAMILY_PHONE},
+]
+
+
+def _with_background(rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    background = synthetic.generate(300, seed=5).records
+    frame = pd.concat([background, input_frame(rows)])  # noqa: F841
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_person_records_unioned as select * from frame")
+    return con
+
+
+@pytest.fixture
+def one_named_family():
+    con = _with_background(ONE_NAMED_FAMILY)
+    yield con
+    con.close()
+
+
+def test_a_phone_is_a_household_phone_when_units_give_different_names(one_named_family):
+    con = one_named_family
+    resolve_identities(con)
+    kind = con.execute(
+        "select kind, people from identity.shared_identifiers "
+        f"where identifier_type = 'phone' and identifier = '{FAMILY_PHONE}'").fetchall()
+    assert kind == [("household", 2)]
+    golden = _golden(con)
+    assert golden["S1"] == golden["user:11"] != golden["user:10"]
+
+
+def test_nameless_records_do_not_join_anyone_through_a_phone(one_named_family):
+    con = one_named_family
+    resolve_identities(con)
+    golden = _golden(con)
+    mother = golden["user:10"]
+    assert golden["M1"] == golden["M2"] == mother  # a name, or her own loyalty card
+    assert golden["D1"] != mother and golden["D2"] != mother
+    assert golden["D1"] != golden["D2"]
+    # the phone still belongs to what the daughter's golden records know
+    phones = con.execute(
+        "select phones from identity.golden_customers where golden_id = ?", [golden["D1"]]
+    ).fetchall()[0][0]
+    assert phones == [FAMILY_PHONE]
+
+
+def test_the_nameless_phone_guard_can_be_switched_off():
+    # without the son's named account nothing shows the phone is shared
+    con = _with_background(
+        [r for r in ONE_NAMED_FAMILY if r["source_record_id"] not in ("user:11", "S1")])
+    resolve_identities(con, shared_rules=SharedIdentifierRules(guard_nameless_phones=False))
+    golden = _golden(con)
+    # without the guard the daughter's bare sales go to the only name on the phone
+    assert golden["D1"] == golden["user:10"]
