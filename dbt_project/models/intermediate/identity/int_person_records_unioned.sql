@@ -37,6 +37,10 @@ sales_contacts as (
     select * from {{ ref('stg_sales__contacts') }}
 ),
 
+erasure_tombstones as (
+    select * from {{ ref('stg_sync__erasure_tombstones') }}
+),
+
 {#- A transaction has many line items but one customer: take the first
     non-empty identifier of its lines. -#}
 pos_records as (
@@ -249,6 +253,22 @@ unioned as (
     select * from sales_records
 ),
 
+{#- A forgotten person's email or phone never links again: records carrying
+    one are left out of identity, and so out of every golden record and mart.
+    Hashes are of the same normalised forms crm_sync.erasure tombstones. -#}
+not_erased as (
+    select unioned.*
+    from unioned
+    where not exists (
+        select 1
+        from erasure_tombstones
+        where (erasure_tombstones.identifier_type = 'email'
+               and erasure_tombstones.identifier_hash = sha256(lower(trim(unioned.email))))
+           or (erasure_tombstones.identifier_type = 'phone'
+               and erasure_tombstones.identifier_hash = sha256(trim(unioned.phone_e164)))
+    )
+),
+
 final as (
     select
         source,
@@ -274,7 +294,7 @@ final as (
         city,
         account_id,
         source_trust
-    from unioned
+    from not_erased
 )
 
 select * from final
