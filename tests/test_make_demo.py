@@ -12,6 +12,19 @@ from ingest.contract import ENTITIES
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def make_demo(env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result
+
+
 def test_make_demo_generates_and_materialises_everything(tmp_path):
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
@@ -25,15 +38,7 @@ def test_make_demo_generates_and_materialises_everything(tmp_path):
         "DEMO_PEOPLE": "150",
         "DEMO_DAYS": "2",
     }
-    result = subprocess.run(
-        ["make", "--no-print-directory", "demo"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    result = make_demo(env)
     assert "generating 150 demo people" in result.stdout
     assert "RUN_SUCCESS" in result.stdout + result.stderr
 
@@ -50,13 +55,5 @@ def test_make_demo_generates_and_materialises_everything(tmp_path):
     assert "raw.quarantine:" in result.stdout
 
     # A second `make demo` keeps the existing landing files and adds nothing.
-    again = subprocess.run(
-        ["make", "--no-print-directory", "demo"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
+    again = make_demo(env)
     assert "generating" not in again.stdout
