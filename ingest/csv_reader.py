@@ -63,8 +63,18 @@ _SPANS = "_ingest_csv_spans"
 _RUNAWAY = "_ingest_csv_runaway"
 _BLANK = "_ingest_csv_blank"
 _TEMP = (
-    _ROWS, _REJECTS, _REJECT_SCANS, _REJ, _LINES, _GOOD_LINES, _NUL, _QUAR, _RECS, _SPANS,
-    _RUNAWAY, _BLANK,
+    _ROWS,
+    _REJECTS,
+    _REJECT_SCANS,
+    _REJ,
+    _LINES,
+    _GOOD_LINES,
+    _NUL,
+    _QUAR,
+    _RECS,
+    _SPANS,
+    _RUNAWAY,
+    _BLANK,
 )
 
 # Record-boundary grammar of DuckDB's strict parser, per physical line. A field is
@@ -259,10 +269,7 @@ def _find_nul_rows(
 ) -> None:
     """Good rows with a NUL byte in a value (quarantined), with their line numbers."""
     if not file_has_nul:
-        con.execute(
-            f"CREATE TEMP TABLE {_NUL} "
-            "(line BIGINT, col VARCHAR, raw_text VARCHAR)"
-        )
+        con.execute(f"CREATE TEMP TABLE {_NUL} (line BIGINT, col VARCHAR, raw_text VARCHAR)")
         return
     first = " ".join(f"WHEN contains({ident(c)}, chr(0)) THEN {literal(c)}" for c in columns)
     con.execute(f"""
@@ -305,8 +312,10 @@ def _values_with_line_breaks(
 ) -> bool:
     # Only LF needs checking unless the file has CR line breaks (one `contains` per
     # column is the expensive part of the fast path).
-    check = "contains({0}, chr(10)) OR contains({0}, chr(13))" if cr_breaks else (
-        "contains({0}, chr(10))"
+    check = (
+        "contains({0}, chr(10)) OR contains({0}, chr(13))"
+        if cr_breaks
+        else ("contains({0}, chr(10))")
     )
     return bool(rows(con, f"SELECT 1 FROM {_ROWS} WHERE {_any_column(columns, check)} LIMIT 1"))
 
@@ -370,21 +379,29 @@ def _candidate_spans(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int | No
     """(opening line, closing line) for each line that could open a multi-line field.
 
     The closing line is the first later line that, read from inside a quoted field,
-    does not end inside one (NULL if none).
+    does not end inside one (NULL if none). Those regexes are costly, so they only run
+    on lines within MAX_RECORD_LINES after an opening line.
     """
     return rows(
         con,
         f"""
-        WITH quoted AS (SELECT line_no, text FROM {_LINES}
-                        WHERE line_no >= 2 AND contains(text, '"')),
-             cand AS (SELECT line_no FROM quoted WHERE regexp_full_match(text, $open)),
-             ends AS (SELECT line_no FROM quoted
-                      WHERE NOT regexp_full_match(text, $stay)
-                        AND NOT regexp_full_match(text, $reopen))
+        WITH quoted AS MATERIALIZED (
+                SELECT line_no, text FROM {_LINES} WHERE line_no >= 2 AND contains(text, '"')),
+             cand AS MATERIALIZED (
+                SELECT line_no FROM quoted WHERE regexp_full_match(text, $open)),
+             window_lines AS (
+                SELECT q.line_no FROM (SELECT line_no FROM quoted) q
+                ASOF JOIN cand c ON q.line_no > c.line_no
+                WHERE q.line_no <= c.line_no + $max_lines),
+             ends AS (
+                SELECT line_no FROM quoted
+                WHERE line_no IN (SELECT line_no FROM window_lines)
+                  AND NOT regexp_full_match(text, $stay)
+                  AND NOT regexp_full_match(text, $reopen))
         SELECT cand.line_no, ends.line_no
         FROM cand ASOF LEFT JOIN ends ON cand.line_no < ends.line_no
         ORDER BY 1""",
-        {"open": OPEN_RE, "stay": STAY_RE, "reopen": REOPEN_RE},
+        {"open": OPEN_RE, "stay": STAY_RE, "reopen": REOPEN_RE, "max_lines": MAX_RECORD_LINES},
     )
 
 

@@ -30,26 +30,28 @@ from ingest.staging import (
 )
 
 _LINES = "_ingest_jsonl_lines"
-_CLASSIFIED = "_ingest_jsonl"
-_TEMP = (_LINES, _CLASSIFIED)
+_BAD = "_ingest_jsonl_bad"  # every line that is not a good object (blank ones included)
 
 _JSON_KIND = """CASE json_type(text)
     WHEN 'ARRAY' THEN 'an array' WHEN 'VARCHAR' THEN 'a string' WHEN 'NULL' THEN 'null'
     WHEN 'BOOLEAN' THEN 'a boolean' ELSE 'a number' END"""
 
-# First matching rule wins; NULL = a good object line. JSON allows no raw control
-# characters, so a raw NUL is invalid JSON anyway, but it gets its own code.
+# First matching rule wins; NULL = a good object line. Cheap tests first, and the
+# blank / truncated tests only on lines that are not valid JSON. JSON allows no raw
+# control characters, so a raw NUL is invalid JSON anyway, but it gets its own code.
 # "Truncated" = an object that was opened and not closed: more '{' than '}' and no
 # closing '}' at the end (a heuristic: braces inside strings count too).
 _REASON_CODE = """CASE
     WHEN read_error IS NOT NULL THEN read_error
-    WHEN trim(text, ' \t\r\n') = '' OR text IS NULL THEN 'blank'
+    WHEN text IS NULL THEN 'blank'
     WHEN contains(text, chr(0)) THEN 'nul_byte'
-    WHEN NOT json_valid(text) THEN
-        CASE WHEN starts_with(ltrim(text), '{') AND NOT ends_with(rtrim(text), '}')
-              AND strlen(replace(text, '}', '')) > strlen(replace(text, '{', ''))
-             THEN 'truncated_json' ELSE 'invalid_json' END
-    WHEN json_type(text) <> 'OBJECT' THEN 'not_an_object'
+    WHEN json_valid(text) THEN
+        CASE WHEN json_type(text) <> 'OBJECT' THEN 'not_an_object' END
+    WHEN trim(text, ' \t\r\n') = '' THEN 'blank'
+    WHEN starts_with(ltrim(text), '{') AND NOT ends_with(rtrim(text), '}')
+         AND strlen(replace(text, '}', '')) > strlen(replace(text, '{', ''))
+        THEN 'truncated_json'
+    ELSE 'invalid_json'
     END"""
 
 _REASON = f"""CASE reason_code
@@ -60,6 +62,8 @@ _REASON = f"""CASE reason_code
     WHEN 'invalid_json' THEN 'invalid_json: line does not parse as JSON'
     WHEN 'not_an_object' THEN 'not_an_object: expected a JSON object, found ' || {_JSON_KIND}
     END"""
+
+_GOOD = f"FROM {_LINES} WHERE line_no NOT IN (SELECT line_no FROM {_BAD})"
 
 
 @dataclass(frozen=True)
@@ -75,31 +79,30 @@ class JsonlFile:
 def read_jsonl(
     con: duckdb.DuckDBPyConnection, path: Path, scan: FileScan, entity: Entity, workdir: Path
 ) -> JsonlFile:
-    drop_temp(con, *_TEMP)
+    drop_temp(con, _LINES, _BAD)
     src = path
     if scan.mixed_newlines:
         src = workdir / "normalised.jsonl"  # the strict line reader refuses mixed endings
         write_copy(path, src)
     read_lines(con, src, _LINES, scan.line_count)
+    # Only the (few) bad lines are copied; good ones are read from the lines table.
     con.execute(f"""
-        CREATE TEMP TABLE {_CLASSIFIED} AS
-        WITH c AS (SELECT line_no, text, {_REASON_CODE} AS reason_code FROM {_LINES})
+        CREATE TEMP TABLE {_BAD} AS
         SELECT line_no, text, reason_code, {_REASON} AS reason
-        FROM c WHERE reason_code IS DISTINCT FROM 'blank'""")
-    n_good, n_bad = rows(
+        FROM (SELECT line_no, text, {_REASON_CODE} AS reason_code FROM {_LINES})
+        WHERE reason_code IS NOT NULL""")
+    n_lines, n_bad, n_blank = rows(
         con,
-        f"SELECT count(*) FILTER (WHERE reason_code IS NULL), "
-        f"count(*) FILTER (WHERE reason_code IS NOT NULL) FROM {_CLASSIFIED}",
+        f"SELECT (SELECT count(*) FROM {_LINES}), count(*) FILTER (WHERE reason_code <> 'blank'), "
+        f"count(*) FILTER (WHERE reason_code = 'blank') FROM {_BAD}",
     )[0]
     found = rows(
         con,
-        f"""SELECT k FROM (
-                SELECT line_no, unnest(json_keys(text)) AS k FROM {_CLASSIFIED}
-                WHERE reason_code IS NULL)
-            GROUP BY k ORDER BY min(line_no), k""",
+        f"SELECT k FROM (SELECT line_no, unnest(json_keys(text)) AS k {_GOOD}) "
+        "GROUP BY k ORDER BY min(line_no), k",
     )
     columns, keys = group_keys([k for (k,) in found], entity)
-    return JsonlFile(columns, keys, n_good, n_bad)
+    return JsonlFile(columns, keys, n_lines - n_bad - n_blank, n_bad)
 
 
 def group_keys(
@@ -140,13 +143,12 @@ def stage_jsonl(con: duckdb.DuckDBPyConnection, jf: JsonlFile) -> StagedFile:
     if paths:
         path_list = "[" + ", ".join(literal(p) for p in paths) + "]"
         rows_query = f"""SELECT {", ".join(selects)}, line_no AS _row_number
-            FROM (SELECT line_no, json_extract_string(text, {path_list}) AS v
-                  FROM {_CLASSIFIED} WHERE reason_code IS NULL)"""
+            FROM (SELECT line_no, json_extract_string(text, {path_list}) AS v {_GOOD})"""
     else:
-        rows_query = f"SELECT line_no AS _row_number FROM {_CLASSIFIED} WHERE reason_code IS NULL"
+        rows_query = f"SELECT line_no AS _row_number {_GOOD}"
     quarantine_query = (
         f"SELECT line_no AS line, reason_code, reason, {nul_visible('text')} AS raw_text "
-        f"FROM {_CLASSIFIED} WHERE reason_code IS NOT NULL"
+        f"FROM {_BAD} WHERE reason_code <> 'blank'"
         if jf.n_bad
         else EMPTY_QUARANTINE
     )

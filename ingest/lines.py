@@ -40,9 +40,7 @@ def line_scan_sql(param: str = "$path") -> str:
     )
 
 
-def read_lines(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, expected_lines: int
-) -> None:
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str, expected_lines: int) -> None:
     """Create temp ``table(line_no BIGINT, text VARCHAR, read_error VARCHAR)``, one row per line.
 
     ``text`` is NULL for an empty line; for a line DuckDB could not decode it is DuckDB's

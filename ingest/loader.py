@@ -205,8 +205,13 @@ def _load_file(
                 log_only(con, entity, entry, loaded_at)
         else:
             entry = LogEntry(
-                lf, sha, "loaded", staged.rows_read, staged.rows_loaded,
-                staged.rows_quarantined, replaced,
+                lf,
+                sha,
+                "loaded",
+                staged.rows_read,
+                staged.rows_loaded,
+                staged.rows_quarantined,
+                replaced,
             )
             write_staged(con, entity, entry, staged, loaded_at, replace=previous is not None)
             state.current[lf.relpath] = sha
@@ -222,8 +227,14 @@ def _join(*parts: str | None) -> str | None:
 
 def _record(e: LogEntry) -> FileLoadRecord:
     return FileLoadRecord(
-        e.file.relpath, e.file.format, e.sha256, e.status,
-        e.rows_read, e.rows_loaded, e.rows_quarantined, e.detail,
+        e.file.relpath,
+        e.file.format,
+        e.sha256,
+        e.status,
+        e.rows_read,
+        e.rows_loaded,
+        e.rows_quarantined,
+        e.detail,
     )
 
 

@@ -27,9 +27,11 @@ def ident_list(names: Iterable[str]) -> str:
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> object:
     """First column of the first row (DuckDB 2.0: always drain with fetchall)."""
-    rows = con.execute(query, params).fetchall() if params is not None else con.execute(
-        query
-    ).fetchall()
+    rows = (
+        con.execute(query, params).fetchall()
+        if params is not None
+        else con.execute(query).fetchall()
+    )
     return rows[0][0] if rows else None
 
 

@@ -114,15 +114,21 @@ class LogEntry:
     detail: str | None = None
 
 
-def _log(
-    con: duckdb.DuckDBPyConnection, entity: Entity, e: LogEntry, loaded_at: datetime
-) -> None:
+def _log(con: duckdb.DuckDBPyConnection, entity: Entity, e: LogEntry, loaded_at: datetime) -> None:
     con.execute(
         f"INSERT INTO {LOAD_LOG} (file, entity, format, sha256, rows_read, rows_loaded, "
         "rows_quarantined, status, detail, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            e.file.relpath, entity.raw_table, e.file.format, e.sha256, e.rows_read,
-            e.rows_loaded, e.rows_quarantined, e.status, e.detail, loaded_at,
+            e.file.relpath,
+            entity.raw_table,
+            e.file.format,
+            e.sha256,
+            e.rows_read,
+            e.rows_loaded,
+            e.rows_quarantined,
+            e.status,
+            e.detail,
+            loaded_at,
         ],
     )
 

@@ -40,9 +40,7 @@ def account_json_row(i: int) -> str:
     )
 
 
-def load(
-    con: duckdb.DuckDBPyConnection, landing: Path, e: Entity = ACCOUNTS
-) -> EntityLoadReport:
+def load(con: duckdb.DuckDBPyConnection, landing: Path, e: Entity = ACCOUNTS) -> EntityLoadReport:
     return load_entity(con, landing, e, LOADED_AT)
 
 

@@ -1,5 +1,7 @@
 """Loading is idempotent by content hash; re-deliveries and new versions are handled."""
 
+import pytest
+
 from tests.ingest.helpers import (
     ACCOUNTS,
     account_csv_row,
@@ -38,11 +40,20 @@ def test_same_bytes_under_another_name_is_a_duplicate_delivery(con, landing):
 
     resend = report.files[1]
     assert (resend.status, resend.detail) == (
-        "duplicate_delivery", "same bytes as web/accounts_2026-11-01.csv")
+        "duplicate_delivery",
+        "same bytes as web/accounts_2026-11-01.csv",
+    )
     assert raw_rows(con, ACCOUNTS, "user_id, _source_file") == [
-        ("u1", "web/accounts_2026-11-01.csv"), ("u2", "web/accounts_2026-11-01.csv")]
-    assert load_log(con)[-1] == ("web/accounts_2026-11-01_resend.csv", "duplicate_delivery",
-                                 0, 0, 0)
+        ("u1", "web/accounts_2026-11-01.csv"),
+        ("u2", "web/accounts_2026-11-01.csv"),
+    ]
+    assert load_log(con)[-1] == (
+        "web/accounts_2026-11-01_resend.csv",
+        "duplicate_delivery",
+        0,
+        0,
+        0,
+    )
     # Still a duplicate next time, logged once.
     load(con, landing)
     assert len(load_log(con)) == 2
@@ -67,13 +78,14 @@ def test_changed_file_replaces_its_rows(con, landing):
     assert report.files[0].status == "loaded"
     assert report.files[0].detail.startswith("replaces version ")
     assert raw_rows(con, ACCOUNTS, "user_id, _source_file") == [
-        ("u3", "web/accounts.csv"), ("u9", "web/accounts_other.csv")]
+        ("u3", "web/accounts.csv"),
+        ("u9", "web/accounts_other.csv"),
+    ]
     assert [(q[0], q[4]) for q in quarantine(con)] == [("web/accounts.csv", "y,z")]
     # Same-named file put back to its first version: replaced again, no duplicates.
     write(landing, "web/accounts.csv", accounts_csv(account_csv_row(1), account_csv_row(2), "x"))
     load(con, landing)
-    assert fetch(con, "SELECT count(*), count(DISTINCT user_id) FROM raw.web__accounts") == [
-        (3, 3)]
+    assert fetch(con, "SELECT count(*), count(DISTINCT user_id) FROM raw.web__accounts") == [(3, 3)]
 
 
 def test_redelivery_of_replaced_content_is_loaded_again(con, landing):
@@ -86,7 +98,9 @@ def test_redelivery_of_replaced_content_is_loaded_again(con, landing):
     report = load(con, landing)
     assert [f.status for f in report.files] == ["loaded", "loaded"]
     assert raw_rows(con, ACCOUNTS, "user_id, _source_file") == [
-        ("u2", "web/accounts_a.csv"), ("u1", "web/accounts_b.csv")]
+        ("u2", "web/accounts_a.csv"),
+        ("u1", "web/accounts_b.csv"),
+    ]
 
 
 def test_failed_write_leaves_nothing_behind(con, landing, monkeypatch):
@@ -100,10 +114,8 @@ def test_failed_write_leaves_nothing_behind(con, landing, monkeypatch):
         raise RuntimeError("simulated crash after raw and quarantine inserts")
 
     monkeypatch.setattr(wh, "_log", crash)
-    try:
+    with pytest.raises(RuntimeError, match="simulated crash"):
         load(con, landing)
-    except RuntimeError:
-        pass
     assert raw_rows(con, ACCOUNTS) == [] and quarantine(con) == [] and load_log(con) == []
 
     monkeypatch.setattr(wh, "_log", real_log)

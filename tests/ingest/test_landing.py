@@ -39,7 +39,11 @@ def test_scan_counts_universal_lines_and_blanks(tmp_path, chunk_size, data, line
     scan = scan_file(p)
     assert scan.sha256 == hashlib.sha256(data).hexdigest()
     assert (scan.size, scan.line_count, scan.blank_lines, scan.mixed_newlines) == (
-        len(data), lines, blanks, mixed)
+        len(data),
+        lines,
+        blanks,
+        mixed,
+    )
 
 
 def test_write_copy_normalises_and_blanks_lines(tmp_path, chunk_size):
@@ -54,8 +58,14 @@ def test_write_copy_normalises_and_blanks_lines(tmp_path, chunk_size):
 
 def test_find_landing_files(tmp_path):
     ents = [Entity("shop", "orders", ("id",), ()), Entity("shop", "orders_items", ("id",), ())]
-    for name in ["orders.csv", "orders_2.JSONL", "orders_items_1.csv", "orders.parquet.tmp",
-                 "order.csv", "orders_x.txt"]:
+    for name in [
+        "orders.csv",
+        "orders_2.JSONL",
+        "orders_items_1.csv",
+        "orders.parquet.tmp",
+        "order.csv",
+        "orders_x.txt",
+    ]:
         (tmp_path / "shop").mkdir(exist_ok=True)
         (tmp_path / "shop" / name).write_text("x")
     got = [(f.relpath, f.format) for f in find_landing_files(tmp_path, ents[0], ents)]

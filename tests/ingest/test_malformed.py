@@ -30,55 +30,153 @@ class Case:
     bad: bytes  # one bad record (may span lines) placed between good rows
     code: str
     reason: str  # expected start of the reason text
-    bad_rows: int = 1  # rows the bad bytes count as (accounting)
 
 
 CSV = [
-    Case("unterminated_quote_mid_file", "csv",
-         b'u9,"Nguyen Van A,0901,,,,,t', "unterminated_quote",
-         "unterminated_quote: quoted field is not closed within 100 lines"),
-    Case("invalid_quoting", "csv", b'u9,"ab"c,,,,,,t', "invalid_quoting",
-         "invalid_quoting: characters after a closing quote"),
-    Case("too_many_fields", "csv", b"u9,a@x,n,p,b,g,c,t,EXTRA", "too_many_columns",
-         "too_many_columns: expected 8 fields, found 9"),
-    Case("trailing_empty_field", "csv", b"u9,a@x,n,p,b,g,c,t,", "too_many_columns",
-         "too_many_columns: expected 8 fields, found 9"),
-    Case("too_few_fields", "csv", b"u9,a@x,n", "too_few_columns",
-         "too_few_columns: expected 8 fields, found 3"),
-    Case("garbage_line", "csv", b"#### export truncated here ####", "too_few_columns",
-         "too_few_columns: expected 8 fields, found 1"),
-    Case("whitespace_only_line", "csv", b"   ", "too_few_columns",
-         "too_few_columns: expected 8 fields, found 1"),
-    Case("invalid_utf8", "csv", b"u9,a@x,Nguy\xff\xfen,p,b,g,c,t", "invalid_utf8",
-         "invalid_utf8: record is not valid UTF-8"),
-    Case("windows1258_text", "csv", "u9,a@x,Lê Văn Hùng,p,b,g,c,t".encode("cp1258"),
-         "invalid_utf8", "invalid_utf8"),
-    Case("nul_byte", "csv", b"u9,a@x,Ng\x00uyen,p,b,g,c,t", "nul_byte",
-         'nul_byte: field "full_name" contains a NUL (0x00) byte'),
-    Case("too_many_fields_multiline", "csv", b'u9,"a\nb",n,p,b,g,c,t,EXTRA',
-         "too_many_columns", "too_many_columns: expected 8 fields, found 9"),
+    Case(
+        "unterminated_quote_mid_file",
+        "csv",
+        b'u9,"Nguyen Van A,0901,,,,,t',
+        "unterminated_quote",
+        "unterminated_quote: quoted field is not closed within 100 lines",
+    ),
+    Case(
+        "invalid_quoting",
+        "csv",
+        b'u9,"ab"c,,,,,,t',
+        "invalid_quoting",
+        "invalid_quoting: characters after a closing quote",
+    ),
+    Case(
+        "too_many_fields",
+        "csv",
+        b"u9,a@x,n,p,b,g,c,t,EXTRA",
+        "too_many_columns",
+        "too_many_columns: expected 8 fields, found 9",
+    ),
+    Case(
+        "trailing_empty_field",
+        "csv",
+        b"u9,a@x,n,p,b,g,c,t,",
+        "too_many_columns",
+        "too_many_columns: expected 8 fields, found 9",
+    ),
+    Case(
+        "too_few_fields",
+        "csv",
+        b"u9,a@x,n",
+        "too_few_columns",
+        "too_few_columns: expected 8 fields, found 3",
+    ),
+    Case(
+        "garbage_line",
+        "csv",
+        b"#### export truncated here ####",
+        "too_few_columns",
+        "too_few_columns: expected 8 fields, found 1",
+    ),
+    Case(
+        "whitespace_only_line",
+        "csv",
+        b"   ",
+        "too_few_columns",
+        "too_few_columns: expected 8 fields, found 1",
+    ),
+    Case(
+        "invalid_utf8",
+        "csv",
+        b"u9,a@x,Nguy\xff\xfen,p,b,g,c,t",
+        "invalid_utf8",
+        "invalid_utf8: record is not valid UTF-8",
+    ),
+    Case(
+        "windows1258_text",
+        "csv",
+        "u9,a@x,Lê Văn Hùng,p,b,g,c,t".encode("cp1258"),
+        "invalid_utf8",
+        "invalid_utf8",
+    ),
+    Case(
+        "nul_byte",
+        "csv",
+        b"u9,a@x,Ng\x00uyen,p,b,g,c,t",
+        "nul_byte",
+        'nul_byte: field "full_name" contains a NUL (0x00) byte',
+    ),
+    Case(
+        "too_many_fields_multiline",
+        "csv",
+        b'u9,"a\nb",n,p,b,g,c,t,EXTRA',
+        "too_many_columns",
+        "too_many_columns: expected 8 fields, found 9",
+    ),
 ]
 
 JSONL = [
-    Case("not_json", "jsonl", b"hello world", "invalid_json",
-         "invalid_json: line does not parse as JSON"),
+    Case(
+        "not_json",
+        "jsonl",
+        b"hello world",
+        "invalid_json",
+        "invalid_json: line does not parse as JSON",
+    ),
     Case("trailing_garbage", "jsonl", b'{"user_id": "u9"} extra', "invalid_json", "invalid_json"),
-    Case("array", "jsonl", b'[{"user_id": "u9"}]', "not_an_object",
-         "not_an_object: expected a JSON object, found an array"),
-    Case("string", "jsonl", b'"u9"', "not_an_object", "not_an_object: expected a JSON object, "
-         "found a string"),
-    Case("number", "jsonl", b"42", "not_an_object", "not_an_object: expected a JSON object, "
-         "found a number"),
-    Case("null", "jsonl", b"null", "not_an_object", "not_an_object: expected a JSON object, "
-         "found null"),
-    Case("truncated", "jsonl", b'{"user_id": "u9", "email": "a@x', "truncated_json",
-         "truncated_json: JSON object is not closed"),
-    Case("invalid_utf8", "jsonl", b'{"user_id": "u9", "full_name": "L\xea"}', "invalid_utf8",
-         "invalid_utf8: line is not valid UTF-8"),
-    Case("nul_byte", "jsonl", b'{"user_id": "u9\x00"}', "nul_byte",
-         "nul_byte: line contains a NUL (0x00) byte"),
-    Case("control_characters", "jsonl", b'{"user_id": "u9\x1d\x1e\x1f\x1c"}', "invalid_json",
-         "invalid_json"),
+    Case(
+        "array",
+        "jsonl",
+        b'[{"user_id": "u9"}]',
+        "not_an_object",
+        "not_an_object: expected a JSON object, found an array",
+    ),
+    Case(
+        "string",
+        "jsonl",
+        b'"u9"',
+        "not_an_object",
+        "not_an_object: expected a JSON object, found a string",
+    ),
+    Case(
+        "number",
+        "jsonl",
+        b"42",
+        "not_an_object",
+        "not_an_object: expected a JSON object, found a number",
+    ),
+    Case(
+        "null",
+        "jsonl",
+        b"null",
+        "not_an_object",
+        "not_an_object: expected a JSON object, found null",
+    ),
+    Case(
+        "truncated",
+        "jsonl",
+        b'{"user_id": "u9", "email": "a@x',
+        "truncated_json",
+        "truncated_json: JSON object is not closed",
+    ),
+    Case(
+        "invalid_utf8",
+        "jsonl",
+        b'{"user_id": "u9", "full_name": "L\xea"}',
+        "invalid_utf8",
+        "invalid_utf8: line is not valid UTF-8",
+    ),
+    Case(
+        "nul_byte",
+        "jsonl",
+        b'{"user_id": "u9\x00"}',
+        "nul_byte",
+        "nul_byte: line contains a NUL (0x00) byte",
+    ),
+    Case(
+        "control_characters",
+        "jsonl",
+        b'{"user_id": "u9\x1d\x1e\x1f\x1c"}',
+        "invalid_json",
+        "invalid_json",
+    ),
 ]
 
 
@@ -90,7 +188,8 @@ def _file(case: Case, good_before: int = 3, good_after: int = 3) -> tuple[bytes,
     else:
         before = [account_json_row(i) for i in range(1, good_before + 1)]
         after = [account_json_row(i) for i in range(100, 100 + good_after)]
-    data = ("\n".join(before) + "\n").encode() + case.bad + ("\n" + "\n".join(after) + "\n").encode()
+    head, tail = "\n".join(before) + "\n", "\n" + "\n".join(after) + "\n"
+    data = head.encode() + case.bad + tail.encode()
     return data, len(before) + 1
 
 
@@ -108,14 +207,20 @@ def test_malformed_row_is_quarantined_with_reason_and_line(con, landing, case):
     assert raw_text  # the bad record's text is kept for a human to look at
     # Every good row around it loaded, with its own line number.
     first_after = bad_line + 1 + case.bad.count(b"\n")
-    expected = [("u1", bad_line - 3), ("u2", bad_line - 2), ("u3", bad_line - 1),
-                ("u100", first_after), ("u101", first_after + 1), ("u102", first_after + 2)]
+    expected = [
+        ("u1", bad_line - 3),
+        ("u2", bad_line - 2),
+        ("u3", bad_line - 1),
+        ("u100", first_after),
+        ("u101", first_after + 1),
+        ("u102", first_after + 2),
+    ]
     assert raw_rows(con, ACCOUNTS, "user_id, _row_number") == expected
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (7, 6, 1)
 
 
 def test_unterminated_quote_on_last_line(con, landing):
-    data = f"{ACCOUNT_HEADER}\n{account_csv_row(1)}\nu2,\"never closed,,,,,,t\n".encode()
+    data = f'{ACCOUNT_HEADER}\n{account_csv_row(1)}\nu2,"never closed,,,,,,t\n'.encode()
     write(landing, "web/accounts.csv", data)
     load(con, landing)
     assert [(q[1], q[2]) for q in quarantine(con)] == [(3, "unterminated_quote")]
@@ -125,8 +230,13 @@ def test_unterminated_quote_on_last_line(con, landing):
 def test_quote_closed_on_a_later_line_swallows_the_lines_between(con, landing):
     # CSV grammar: the field runs to the next quote. The record ends in garbage after
     # that quote, so the whole stretch is one quarantined record, not silently lost.
-    rows = [account_csv_row(1), 'u2,"oops,,,,,,t', account_csv_row(3),
-            'u4,a@x,"Lan",,,,,t', account_csv_row(5)]
+    rows = [
+        account_csv_row(1),
+        'u2,"oops,,,,,,t',
+        account_csv_row(3),
+        'u4,a@x,"Lan",,,,,t',
+        account_csv_row(5),
+    ]
     write(landing, "web/accounts.csv", ACCOUNT_HEADER + "\n" + "\n".join(rows) + "\n")
     report = load(con, landing)
     assert [(q[1], q[2]) for q in quarantine(con)] == [(3, "invalid_quoting")]
@@ -146,8 +256,10 @@ def test_quote_closed_on_a_later_line_swallows_the_lines_between(con, landing):
 def test_unreadable_parquet_is_quarantined_whole(con, landing, tmp_path, name, data):
     if data is None:
         good = tmp_path / "good.parquet"
-        pq.write_table(pa.table({"user_id": ["u1"] * 1000, "email": ["e"] * 1000,
-                                 "created_at": ["t"] * 1000}), good)
+        pq.write_table(
+            pa.table({"user_id": ["u1"] * 1000, "email": ["e"] * 1000, "created_at": ["t"] * 1000}),
+            good,
+        )
         data = good.read_bytes()[:-100]
     write(landing, "web/accounts_bad.parquet", data)
     write(landing, "web/accounts_ok.csv", f"{ACCOUNT_HEADER}\n{account_csv_row(1)}\n")
@@ -155,10 +267,18 @@ def test_unreadable_parquet_is_quarantined_whole(con, landing, tmp_path, name, d
 
     bad = report.files[0]
     assert (bad.status, bad.rows_read, bad.rows_loaded, bad.rows_quarantined) == (
-        "quarantined_file", 1, 0, 1)
+        "quarantined_file",
+        1,
+        0,
+        1,
+    )
     ((file, line, code, reason, raw_text),) = quarantine(con)
-    assert (file, line, code, raw_text) == ("web/accounts_bad.parquet", None,
-                                           "unreadable_parquet", None)
+    assert (file, line, code, raw_text) == (
+        "web/accounts_bad.parquet",
+        None,
+        "unreadable_parquet",
+        None,
+    )
     assert reason.startswith("unreadable_parquet: ")
     assert raw_rows(con, ACCOUNTS, "user_id") == [("u1",)]
     # Re-running does not quarantine it again.
@@ -176,7 +296,7 @@ def test_mixed_corpus_accounting_loses_no_row(con, landing):
         ordered = sorted(cases, key=lambda c: c.code == "unterminated_quote")
         for i, case in enumerate(ordered):
             parts += [good[i].encode(), case.bad]
-        parts += [g.encode() for g in good[len(cases):]] + [b"", b""]  # blank lines: not rows
+        parts += [g.encode() for g in good[len(cases) :]] + [b"", b""]  # blank lines: not rows
         write(landing, f"web/accounts_mixed.{fmt}", b"\n".join(parts))
     report = load(con, landing)
 
@@ -186,13 +306,22 @@ def test_mixed_corpus_accounting_loses_no_row(con, landing):
         assert f.rows_read == written[fmt] == f.rows_loaded + f.rows_quarantined
         assert f.rows_loaded == 50
         assert f.rows_quarantined == len(CSV if fmt == "csv" else JSONL)
-        codes = [c for (c,) in fetch(con, f"SELECT reason_code FROM raw.quarantine WHERE "
-                                          f"source_file = '{f.file}' ORDER BY line")]
+        codes = [
+            c
+            for (c,) in fetch(
+                con,
+                f"SELECT reason_code FROM raw.quarantine WHERE "
+                f"source_file = '{f.file}' ORDER BY line",
+            )
+        ]
         assert sorted(codes) == sorted(c.code for c in (CSV if fmt == "csv" else JSONL))
-    assert fetch(con, "SELECT count(*), count(DISTINCT (_source_file, _row_number)) "
-                      "FROM raw.web__accounts") == [(100, 100)]
-    assert [r[2:] for r in load_log(con)] == [(written["csv"], 50, len(CSV)),
-                                             (written["jsonl"], 50, len(JSONL))]
+    assert fetch(
+        con, "SELECT count(*), count(DISTINCT (_source_file, _row_number)) FROM raw.web__accounts"
+    ) == [(100, 100)]
+    assert [r[2:] for r in load_log(con)] == [
+        (written["csv"], 50, len(CSV)),
+        (written["jsonl"], 50, len(JSONL)),
+    ]
 
 
 def _big_csv(path: Path, n: int, bad_at: dict[int, str]) -> None:
@@ -200,12 +329,14 @@ def _big_csv(path: Path, n: int, bad_at: dict[int, str]) -> None:
     with path.open("w") as f:
         f.write(ACCOUNT_HEADER + "\n")
         for i in range(n):
-            f.write((bad_at.get(i) or f"u{i},e{i}@x.vn,Tên {i},090{i:07d},,F,HCM,2026-11-01")
-                    + "\n")
+            f.write(
+                (bad_at.get(i) or f"u{i},e{i}@x.vn,Tên {i},090{i:07d},,F,HCM,2026-11-01") + "\n"
+            )
 
 
-def test_unterminated_quote_in_a_large_file_loses_nothing(con: duckdb.DuckDBPyConnection,
-                                                          landing: Path):
+def test_unterminated_quote_in_a_large_file_loses_nothing(
+    con: duckdb.DuckDBPyConnection, landing: Path
+):
     # DuckDB 2.0 on its own silently drops hundreds of thousands of rows after an
     # unterminated quote in a multi-buffer file (parallel scan) and records a wrong reject.
     n = 300_000
@@ -216,8 +347,88 @@ def test_unterminated_quote_in_a_large_file_loses_nothing(con: duckdb.DuckDBPyCo
     report = load(con, landing)
 
     assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (n, n - 2, 2)
-    assert [(q[1], q[2]) for q in quarantine(con)] == [(1_002, "unterminated_quote"),
-                                                      (150_002, "unterminated_quote")]
+    assert [(q[1], q[2]) for q in quarantine(con)] == [
+        (1_002, "unterminated_quote"),
+        (150_002, "unterminated_quote"),
+    ]
     # Line numbers stay exact after the quarantined lines: row i is on line i + 2.
-    assert fetch(con, "SELECT count(*) FROM raw.web__accounts "
-                      "WHERE _row_number <> substr(user_id, 2)::BIGINT + 2") == [(0,)]
+    assert fetch(
+        con,
+        "SELECT count(*) FROM raw.web__accounts "
+        "WHERE _row_number <> substr(user_id, 2)::BIGINT + 2",
+    ) == [(0,)]
+
+
+def _line_numbered_file(fmt: str, seed: int, multiline: bool) -> tuple[bytes, set[int], set[int]]:
+    """A file whose good rows carry their own line number (user_id u<line>), with bad
+    records, blank lines and (CSV) multi-line fields sprinkled in."""
+    import random
+
+    rnd = random.Random(seed)
+    lines: list[bytes] = [ACCOUNT_HEADER.encode()] if fmt == "csv" else []
+    good: set[int] = set()
+    bad: set[int] = set()
+    for _ in range(400):
+        n = len(lines) + 1  # the line this record starts on
+        roll = rnd.random()
+        if roll < 0.05:
+            lines.append(b"")
+        elif roll < 0.25:
+            case = rnd.choice(
+                [
+                    c
+                    for c in (CSV if fmt == "csv" else JSONL)
+                    if c.code != "unterminated_quote" and (multiline or b"\n" not in c.bad)
+                ]
+            )
+            lines.extend(case.bad.split(b"\n"))
+            bad.add(n)
+        elif fmt == "csv" and multiline and roll < 0.35:
+            lines.extend([f'u{n},e,"two'.encode(), b'lines",,,,,t'])
+            good.add(n)
+        else:
+            row = (
+                f"u{n},e,n,p,b,g,c,t"
+                if fmt == "csv"
+                else f'{{"user_id": "u{n}", "email": "e", "created_at": "t"}}'
+            )
+            lines.append(row.encode())
+            good.add(n)
+    return b"\n".join(lines) + b"\n", good, bad
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("multiline", [False, True], ids=["one-line", "multi-line"])
+def test_every_row_keeps_its_line_number(con, landing, fmt, seed, multiline):
+    data, good, bad = _line_numbered_file(fmt, seed, multiline)
+    write(landing, f"web/accounts.{fmt}", data)
+    report = load(con, landing)
+    got = fetch(con, "SELECT user_id, _row_number FROM raw.web__accounts")
+    assert {r for _, r in got} == good
+    assert all(u == f"u{r}" for u, r in got)
+    assert {line for (line,) in fetch(con, "SELECT line FROM raw.quarantine")} == bad
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (
+        len(good) + len(bad),
+        len(good),
+        len(bad),
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_over_long_line_is_quarantined_truncated(con, landing, fmt):
+    big = "x" * 2_100_000  # DuckDB's line limit is 2 000 000 bytes
+    if fmt == "csv":
+        data = f"{ACCOUNT_HEADER}\n{account_csv_row(1)}\nu2,e,{big},,,,,t\n{account_csv_row(3)}\n"
+    else:
+        data = "\n".join(
+            [account_json_row(1), f'{{"user_id": "u2", "x": "{big}"}}', account_json_row(3)]
+        )
+    write(landing, f"web/accounts.{fmt}", data)
+    report = load(con, landing)
+    ((_, line, code, _, raw_text),) = quarantine(con)
+    first = 2 if fmt == "csv" else 1
+    assert (line, code) == (first + 1, "line_too_long")
+    assert len(raw_text) == 1_000_000  # kept up to REJECT_TEXT_BYTES
+    assert raw_rows(con, ACCOUNTS, "user_id, _row_number") == [("u1", first), ("u3", first + 2)]
+    assert (report.rows_read, report.rows_quarantined) == (3, 1)

@@ -22,8 +22,11 @@ def test_missing_required_column_names_file_and_column(con, landing):
     write(landing, "web/accounts_1.csv", accounts_csv(account_csv_row(1)))
     write(landing, "web/accounts_2_bad.csv", "user_id,full_name\nu2,Lan\n")
     write(landing, "web/accounts_3.csv", accounts_csv(account_csv_row(3)))
-    write(landing, "pos/transactions_1.csv",
-          ",".join(POS.columns) + "\nT1,S1,2026-11-01,,,,,SKU,,,1,1000,,,,\n")
+    write(
+        landing,
+        "pos/transactions_1.csv",
+        ",".join(POS.columns) + "\nT1,S1,2026-11-01,,,,,SKU,,,1,1000,,,,\n",
+    )
 
     with pytest.raises(MissingColumnsError) as err:
         load(con, landing)
@@ -54,10 +57,13 @@ def test_missing_column_in_jsonl_and_parquet(con, landing):
     with pytest.raises(MissingColumnsError) as err:
         load(con, landing)
     message = str(err.value)
-    assert "web/accounts.jsonl: rejected_missing_columns: missing required column(s): email" \
-        in message
-    assert "web/accounts.parquet: rejected_missing_columns: missing required column(s): " \
+    assert (
+        "web/accounts.jsonl: rejected_missing_columns: missing required column(s): email" in message
+    )
+    assert (
+        "web/accounts.parquet: rejected_missing_columns: missing required column(s): "
         "created_at" in message
+    )
 
 
 def test_new_bad_version_keeps_the_previous_good_rows(con, landing):
