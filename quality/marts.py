@@ -1,15 +1,18 @@
 """Marts gate: ``marts.customer_360``, ``marts.customer_segments`` and metric ranges.
 
 The rules attach to whatever marts tables exist: every numeric column whose name
-matches a ``marts.ranges`` pattern of the thresholds file gets a range expectation
-(all of one table's ranges report as its ``metric_ranges`` check).
+matches a ``marts.ranges`` pattern of the thresholds file gets a range expectation.
+A column declared ahead of the run (``declared``: the orchestration passes the columns
+the dbt manifest documents) reports as its own ``<column>__in_range`` check; range
+columns the table has at run time but nobody declared report together as the
+``undeclared_metric_ranges`` check, so no range goes unchecked.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from quality.config import Thresholds, load_thresholds
 from quality.frames import numeric_columns, sampled
 from quality.gx_runner import Frame, index_url, run_frames
 from quality.results import ExpectationOutcome, GateResult
-from quality.rules import Rule, apply_severities
+from quality.rules import Rule, apply_severities, check_name
 from quality.state import ensure_quality_schema, record_results, table_exists
 
 LAYER = "marts"
@@ -29,9 +32,32 @@ SEGMENTS = "customer_segments"
 XREF = "identity.customer_xref"
 
 
-def static_checks(table: str) -> list[tuple[str, str]]:
-    """(check, default severity) of a marts table, known without the database."""
-    checks = [("metric_ranges", "error")]
+UNDECLARED_RANGES = "undeclared_metric_ranges"
+
+
+def range_check(column: str) -> str:
+    """The check of one declared range column, e.g. ``latest_nps__in_range``."""
+    return check_name(column, "in_range")
+
+
+def range_spec(column: str, t: Thresholds) -> dict | None:
+    """The first ``marts.ranges`` entry whose pattern matches ``column`` (or None)."""
+    for spec in t.get("marts.ranges") or []:
+        if re.search(spec["pattern"], column, flags=re.IGNORECASE):
+            return spec
+    return None
+
+
+def range_columns(columns: Sequence[str], t: Thresholds) -> list[str]:
+    """The columns among ``columns`` a ``marts.ranges`` pattern applies to."""
+    return [c for c in columns if c != "golden_id" and range_spec(c, t) is not None]
+
+
+def static_checks(table: str, declared: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(check, default severity) of a marts table, known without the database:
+    one ``<column>__in_range`` per declared range column, the catch-all for the others."""
+    checks = [(range_check(c), "error") for c in dict.fromkeys(declared)]
+    checks.append((UNDECLARED_RANGES, "error"))
     if table == CUSTOMER_360:
         checks += [("one_row_per_golden_id", "error"), ("every_golden_id_present", "error")]
     if table == SEGMENTS:
@@ -39,18 +65,23 @@ def static_checks(table: str) -> list[tuple[str, str]]:
     return checks
 
 
-def range_rules(columns: list[str], t: Thresholds) -> list[Rule]:
+def range_rules(
+    columns: list[str], t: Thresholds, declared: Collection[str] | None = None
+) -> list[Rule]:
+    """A range rule per column matching a pattern: its own check when ``declared`` (None:
+    every column is), else part of the ``undeclared_metric_ranges`` check."""
     rules = []
     for c in columns:
-        for spec in t.get("marts.ranges") or []:
-            if re.search(spec["pattern"], c, flags=re.IGNORECASE):
-                low, high = spec.get("min"), spec.get("max")
-                rules.append(Rule(
-                    "metric_ranges", "table", "ExpectColumnValuesToBeBetween",
-                    {"column": c, "min_value": low, "max_value": high},
-                    description=f"`{c}` lies in [{low}, {high}] (pattern `{spec['pattern']}`).",
-                ))  # fmt: skip
-                break
+        spec = range_spec(c, t)
+        if spec is None:
+            continue
+        low, high = spec.get("min"), spec.get("max")
+        check = range_check(c) if declared is None or c in declared else UNDECLARED_RANGES
+        rules.append(Rule(
+            check, "table", "ExpectColumnValuesToBeBetween",
+            {"column": c, "min_value": low, "max_value": high},
+            description=f"`{c}` lies in [{low}, {high}] (pattern `{spec['pattern']}`).",
+        ))  # fmt: skip
     return rules
 
 
@@ -81,9 +112,13 @@ def segment_catalogue(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def marts_rules(
-    table: str, columns: list[str], t: Thresholds, vocab: dict[str, list[str]] | None = None
+    table: str,
+    columns: list[str],
+    t: Thresholds,
+    vocab: dict[str, list[str]] | None = None,
+    declared: Collection[str] | None = None,
 ) -> list[Rule]:
-    rules = range_rules(columns, t)
+    rules = range_rules(columns, t, declared)
     if table == CUSTOMER_360:
         rules += [
             Rule("one_row_per_golden_id", "table", "ExpectColumnValuesToBeBetween",
@@ -136,7 +171,11 @@ def run_marts_gate(
     thresholds: Thresholds | None = None,
     now: datetime | None = None,
     docs_dir: Path | None = None,
+    declared: Sequence[str] | None = None,
 ) -> GateResult:
+    """Validate ``marts.<table>``. ``declared``: the range columns with a check of their
+    own (the Dagster checks declared from the dbt manifest); None gives every range
+    column present its own check."""
     started = time.perf_counter()
     thresholds = thresholds or load_thresholds()
     now = now or datetime.now(UTC)
@@ -146,12 +185,12 @@ def run_marts_gate(
         outcomes = tuple(
             ExpectationOutcome(check, qualified, severity, False, "", "",  # type: ignore[arg-type]
                                note=f"{qualified} is missing")
-            for check, severity in static_checks(table)
+            for check, severity in static_checks(table, declared or ())
         )  # fmt: skip
         return GateResult(LAYER, qualified, outcomes)
     columns = [c for c in numeric_columns(con, qualified) if c != "golden_id"]
     vocab = segment_vocabulary(thresholds, segment_catalogue(con)) if table == SEGMENTS else {}
-    rules = marts_rules(table, columns, thresholds, vocab)
+    rules = marts_rules(table, columns, thresholds, vocab, declared)
     data, total, was_sampled = sampled(con, table_sql(table, columns, vocab), thresholds)
     frames = {"table": Frame(f"{qualified}.table", data, ("golden_id",))}
     if table == CUSTOMER_360 and table_exists(con, XREF):
@@ -160,10 +199,10 @@ def run_marts_gate(
         )
     outcomes = run_frames(frames, rules, qualified, docs_dir)
     seen = {o.check for o in outcomes}
-    outcomes += [  # a check with no rule today (no matching column, no identity table)
+    outcomes += [  # a check with no rule today (no such column, no identity table)
         ExpectationOutcome(check, qualified, severity, True, "", "",  # type: ignore[arg-type]
-                           note="nothing to check")
-        for check, severity in static_checks(table) if check not in seen
+                           note=_nothing_to_check(check, declared, qualified))
+        for check, severity in static_checks(table, declared or ()) if check not in seen
     ]  # fmt: skip
     gate = GateResult(
         LAYER, qualified, tuple(outcomes), rows_checked=len(data), rows_in_scope=total,
@@ -172,3 +211,10 @@ def run_marts_gate(
     )  # fmt: skip
     record_results(con, [gate], now)
     return gate
+
+
+def _nothing_to_check(check: str, declared: Sequence[str] | None, qualified: str) -> str:
+    for c in declared or ():
+        if range_check(c) == check:
+            return f"{qualified} has no numeric `{c}` (or no marts.ranges pattern matches it)"
+    return "nothing to check"

@@ -31,7 +31,7 @@ def _definition_thresholds() -> Thresholds:
 def check_result(
     asset_key: dg.AssetKey, check: str, outcomes: Sequence[ExpectationOutcome], gate: GateResult
 ) -> dg.AssetCheckResult:
-    """One Dagster result from the outcomes of one check (several for marts ranges)."""
+    """One Dagster result from the outcomes of one check (several for undeclared marts ranges)."""
     failing = [o for o in outcomes if not o.success]
     severe = any(o.severity == "error" for o in (failing or outcomes)) or not outcomes
     metadata: dict[str, dg.RawMetadataValue] = {
@@ -159,13 +159,51 @@ def build_identity_check(thresholds: Thresholds) -> dg.AssetChecksDefinition:
     return _gate_check("quality_identity__customer_xref", IDENTITY_XREF, checks, run)
 
 
-def build_marts_check(asset_key: dg.AssetKey, thresholds: Thresholds) -> dg.AssetChecksDefinition:
-    from quality.marts import static_checks
+def manifest_columns(schema: str = MARTS_SCHEMA) -> dict[str, list[str]]:
+    """Documented columns of every dbt model in ``schema``, by table (alias or name), read
+    from the dbt manifest the dbt assets are built from; empty when there is none."""
+    from orchestration.dbt.project import dbt_project
+
+    path = dbt_project.manifest_path
+    if not path.exists():
+        return {}
+    nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
+    return {
+        str(n.get("alias") or n["name"]): [str(c.get("name") or k) for k, c in n["columns"].items()]
+        for n in nodes.values()
+        if n.get("resource_type") == "model" and n.get("schema") == schema and n.get("columns")
+    }
+
+
+def build_marts_check(
+    asset_key: dg.AssetKey, thresholds: Thresholds, columns: Sequence[str] = ()
+) -> dg.AssetChecksDefinition:
+    """One check per range column of ``columns`` (the table's documented columns), one
+    ``undeclared_metric_ranges`` for range columns only the built table has, and the
+    table's fixed checks."""
+    from quality.marts import (
+        UNDECLARED_RANGES,
+        range_check,
+        range_columns,
+        range_spec,
+        static_checks,
+    )
 
     table = asset_key.path[-1]
+    declared = range_columns(columns, thresholds)
+    spec = {c: range_spec(c, thresholds) or {} for c in declared}
+    described = {
+        **{
+            range_check(c): f"`{c}` lies in [{spec[c].get('min')}, {spec[c].get('max')}] "
+            f"(pattern `{spec[c].get('pattern')}`)."
+            for c in declared
+        },
+        UNDECLARED_RANGES: "Numeric columns matching a marts.ranges pattern that "
+        "the dbt manifest does not document lie in their range.",
+    }
     checks = [
-        (check, thresholds.severity(f"marts.{table}.{check}", severity), "")  # type: ignore[arg-type]
-        for check, severity in static_checks(table)
+        (check, thresholds.severity(f"marts.{table}.{check}", severity), described.get(check, ""))  # type: ignore[arg-type]
+        for check, severity in static_checks(table, declared)
     ]
 
     def run(cdp: CdpSettings) -> GateResult:
@@ -177,6 +215,7 @@ def build_marts_check(asset_key: dg.AssetKey, thresholds: Thresholds) -> dg.Asse
                 table,
                 thresholds=load_thresholds(),
                 docs_dir=docs_dir_for(cdp.warehouse_path()),
+                declared=declared,
             )
 
     return _gate_check(f"quality_marts__{table}", asset_key, checks, run)
@@ -200,5 +239,6 @@ def build_quality_checks(
     if IDENTITY_XREF in keys:
         checks.append(build_identity_check(thresholds))
     marts = sorted(k for k in keys if len(k.path) == 2 and k.path[0] == MARTS_SCHEMA)
-    checks += [build_marts_check(k, thresholds) for k in marts]
+    documented = manifest_columns() if marts else {}
+    checks += [build_marts_check(k, thresholds, documented.get(k.path[-1], ())) for k in marts]
     return checks

@@ -69,17 +69,48 @@ def test_customer_360_rules(con):
     con.execute("CREATE TABLE marts.customer_360 AS SELECT * FROM (VALUES "
                 "('G0', 100.0, 50, 0.5), ('G1', -5.0, 120, 0.2), ('G1', 3.0, 0, 1.5)) "
                 "t(golden_id, total_revenue, nps, email_open_rate)")  # fmt: skip
-    gate = run_marts_gate(con, "customer_360")
+    gate = run_marts_gate(con, "customer_360")  # no declared columns: one check per column
     assert set(gate.failed_checks) == {
-        "metric_ranges",
+        "total_revenue__in_range",
+        "nps__in_range",
+        "email_open_rate__in_range",
         "one_row_per_golden_id",
         "every_golden_id_present",
     }
-    ranges = [o for o in gate.outcomes if o.check == "metric_ranges"]
-    assert len(ranges) == 3 and not any(o.success for o in ranges)  # revenue, nps, open rate
-    assert {"value": -5.0} in [ex for o in ranges for ex in o.examples] or any(
-        ex.get("total_revenue") == -5.0 for o in ranges for ex in o.examples
+    assert gate.outcome("undeclared_metric_ranges").success  # nothing undeclared
+    revenue = gate.outcome("total_revenue__in_range")
+    assert revenue.unexpected_count == 1 and revenue.severity == "error"
+    assert {"value": -5.0} in revenue.examples or any(
+        ex.get("total_revenue") == -5.0 for ex in revenue.examples
     )
+
+
+def test_marts_ranges_declared_per_column_with_a_catch_all(con):
+    con.execute("CREATE TABLE marts.service_quality_monthly AS SELECT * FROM (VALUES "
+                "(50.0, 0.5, 4.0, 1.2), (101.0, 0.2, 9.0, 0.3)) "
+                "t(nps, resolution_rate, ces_average, new_share)")  # fmt: skip
+    thresholds = load_thresholds()
+    thresholds.values["severity_overrides"] = {
+        "marts.service_quality_monthly.ces_average__in_range": "warn"
+    }
+    gate = run_marts_gate(
+        con,
+        "service_quality_monthly",
+        thresholds=thresholds,
+        declared=["nps", "resolution_rate", "ces_average", "csat_score"],
+    )
+    assert set(gate.failed_checks) == {
+        "nps__in_range",
+        "ces_average__in_range",
+        "undeclared_metric_ranges",  # new_share = 1.2, a column the manifest does not know
+    }
+    assert gate.outcome("resolution_rate__in_range").success
+    assert gate.outcome("ces_average__in_range").severity == "warn"
+    csat = gate.outcome("csat_score__in_range")  # declared, not in the table: nothing to check
+    assert csat.success and "csat_score" in (csat.note or "")
+    undeclared = [o for o in gate.outcomes if o.check == "undeclared_metric_ranges"]
+    assert [o.column for o in undeclared] == ["new_share"]
+    assert gate.passed is False  # nps is out of range (error); ces alone would only warn
 
 
 def test_segments_from_known_vocabularies(con):

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ingest.contract import ENTITIES, entity
 from orchestration.quality import build_quality_checks, quality_checks
-from orchestration.quality.checks import IDENTITY_XREF
+from orchestration.quality.checks import IDENTITY_XREF, build_marts_check, manifest_columns
 from orchestration.resources import CdpSettings
 from quality import load_thresholds, raw_rules
 from quality.config import mostly
@@ -59,3 +59,25 @@ def test_checks_attach_to_every_gated_asset_with_blocking_by_severity():
             assets=extra, asset_checks=build_quality_checks(extra), resources={"cdp": CdpSettings()}
         )
     )
+
+
+def test_marts_checks_one_per_documented_range_column():
+    documented = manifest_columns()
+    assert {"latest_nps", "total_revenue", "email_engagement"} <= set(documented["customer_360"])
+    checks = build_quality_checks([dg.AssetSpec(["marts", "customer_360"])])
+    specs = {s.name: s for c in checks for s in c.check_specs}
+    assert {"latest_nps__in_range", "total_revenue__in_range", "email_engagement__in_range",
+            "undeclared_metric_ranges", "one_row_per_golden_id",
+            "every_golden_id_present"} <= set(specs)  # fmt: skip
+    assert "metric_ranges" not in specs
+    assert "golden_id__in_range" not in specs and "email__in_range" not in specs
+    assert all(specs[n].blocking for n in ("latest_nps__in_range", "undeclared_metric_ranges"))
+    assert "[-100, 100]" in (specs["latest_nps__in_range"].description or "")
+
+    thresholds = load_thresholds()
+    thresholds.values["severity_overrides"] = {"marts.orders.revenue_vnd__in_range": "warn"}
+    key = dg.AssetKey(["marts", "orders"])
+    check = build_marts_check(key, thresholds, ["order_id", "revenue_vnd", "csat"])
+    specs = {s.name: s for s in check.check_specs}
+    assert set(specs) == {"revenue_vnd__in_range", "csat__in_range", "undeclared_metric_ranges"}
+    assert not specs["revenue_vnd__in_range"].blocking and specs["csat__in_range"].blocking
