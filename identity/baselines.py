@@ -14,6 +14,8 @@ import duckdb
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from identity.settings import febrl4_blocking_rules
+
 
 def historical_50k_tutorial(
     con: duckdb.DuckDBPyConnection, source: str, threshold: float = 0.95
@@ -95,15 +97,8 @@ def febrl4_tutorial(
             from {source} where source_dataset = '{side}'
             """
         )
-    blocking_rules = [
-        block_on("given_name", "surname"),
-        "l.given_name = r.surname and l.surname = r.given_name",
-        block_on("date_of_birth"),
-        block_on("soc_sec_id"),
-        block_on("state", "address_1"),
-        block_on("street_number", "address_1"),
-        block_on("postcode"),
-    ]
+    # The same candidate pairs as this engine's FEBRL4 spec: the comparison is of models.
+    blocking_rules = febrl4_blocking_rules()
     settings = SettingsCreator(
         unique_id_column_name="rec_id",
         link_type="link_only",

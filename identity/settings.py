@@ -538,7 +538,7 @@ def _febrl4_comparisons() -> list[Any]:
     ]
 
 
-def _febrl4_blocking_rules() -> list[Any]:
+def febrl4_blocking_rules() -> list[Any]:
     return [
         block_on("given_name", "surname"),
         "l.given_name = r.surname and l.surname = r.given_name",
@@ -556,7 +556,7 @@ FEBRL4 = ModelSpec(
     unique_id_column="rec_id",
     features_sql=febrl4_features_sql,
     comparisons=_febrl4_comparisons,
-    blocking_rules=_febrl4_blocking_rules,
+    blocking_rules=febrl4_blocking_rules,
     prior_rules=lambda: [
         block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth"),
     ],
