@@ -1,17 +1,11 @@
+{#- One row per campaign event. Duplicates are judged on the standardised
+    values, so a re-sent row whose address carries a provider typo or whose
+    timestamp is written with an offset still collapses into one event. -#}
 with source as (
     select * from {{ source('raw', 'email__events') }}
 ),
 
-deduplicated as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by lower(trim(email)), trim(campaign_id), lower(trim(event)), trim(occurred_at), url
-        order by {{ latest_delivery_first() }}
-    ) = 1
-),
-
-final as (
+typed as (
     select
         cdp_email(email) as email,
         {{ clean_text('email') }} as email_raw,
@@ -23,7 +17,16 @@ final as (
         _source_file,
         _row_number,
         _loaded_at
-    from deduplicated
+    from source
+),
+
+final as (
+    select *
+    from typed
+    qualify row_number() over (
+        partition by email, campaign_id, event, occurred_at, url
+        order by {{ latest_delivery_first() }}
+    ) = 1
 )
 
 select * from final
