@@ -1,0 +1,31 @@
+"""One small real run of ``bench.e2e``: generate, materialise, score, baselines."""
+
+from pathlib import Path
+
+from bench.e2e import STAGES, bench_scale, classify_step, report
+
+
+def test_classify_step_splits_dbt_runs() -> None:
+    assert classify_step("raw__pos__transactions", True) == "ingest"
+    assert classify_step("quality_raw__pos__transactions", True) == "gates"
+    assert classify_step("cdp_dbt_models", True) == "standardise"
+    assert classify_step("cdp_dbt_models_2", False) == "marts"
+    assert classify_step("golden_customers_resolved", False) == "identity"
+    assert classify_step("enrichment__social_sentiment", False) == "marts"
+    assert classify_step("sync__crm_outbox", False) == "sync"
+
+
+def test_small_end_to_end_run(tmp_path: Path) -> None:
+    result = bench_scale(300, tmp_path)
+
+    assert result.records > 0 and result.landing_files > 0
+    assert set(result.stages) == set(STAGES)
+    assert result.stages["ingest"] > 0 and result.stages["identity"] > 0
+    assert result.total_seconds >= max(result.stages.values())
+    assert result.accuracy is not None and result.accuracy.records > 0
+    assert [b.name for b in result.baselines] == [
+        "plain Splink tutorial model", "email/phone exact match", "DuckDB scan of landing files",
+    ]
+    assert result.peak_self_mb > 0
+    text = report(result)
+    assert "ratio identity step / plain Splink" in text and "ratio total / scan floor" in text
