@@ -228,38 +228,43 @@ def _customer_name() -> Any:
     )
 
 
-def _customer_email() -> Any:
+def _personal_identifier_comparison(
+    col: str, description: str, label: str, near_levels: tuple[Any, ...] = ()
+) -> Any:
+    """An exact match is near-proof unless the value is shared by several people."""
     return cl.CustomComparison(
-        output_column_name="email",
-        comparison_description="Normalised email; a shared address proves little",
+        output_column_name=col,
+        comparison_description=description,
         comparison_levels=[
-            cll.NullLevel("email"),
+            cll.NullLevel(col),
             cll.CustomLevel(
-                "email_l = email_r and not email_shared_l", label_for_charts="Email exact"
+                f"{col}_l = {col}_r and not {col}_shared_l", label_for_charts=label
             ).configure(**PERSONAL_IDENTIFIER_U),
-            *_shared_levels("email"),
-            # No fuzzy level: provider typos are repaired upstream, and near-identical
-            # addresses (lan.nguyen92@ / lan.nguyen93@) usually belong to namesakes.
+            *_shared_levels(col),
+            *near_levels,
             cll.ElseLevel(),
         ],
     )
 
 
+def _customer_email() -> Any:
+    # No fuzzy level: provider typos are repaired upstream, and near-identical
+    # addresses (lan.nguyen92@ / lan.nguyen93@) usually belong to namesakes.
+    return _personal_identifier_comparison(
+        "email", "Normalised email; a shared address proves little", "Email exact"
+    )
+
+
 def _customer_phone() -> Any:
-    return cl.CustomComparison(
-        output_column_name="phone",
-        comparison_description="E.164 phone; a shared (household/counter) phone proves little",
-        comparison_levels=[
-            cll.NullLevel("phone"),
-            cll.CustomLevel(
-                "phone_l = phone_r and not phone_shared_l", label_for_charts="Phone exact"
-            ).configure(**PERSONAL_IDENTIFIER_U),
-            *_shared_levels("phone"),
+    return _personal_identifier_comparison(
+        "phone",
+        "E.164 phone; a shared (household/counter) phone proves little",
+        "Phone exact",
+        near_levels=(
             cll.DamerauLevenshteinLevel("phone", 1).configure(
                 label_for_charts="Phone one digit off"
             ),
-            cll.ElseLevel(),
-        ],
+        ),
     )
 
 
