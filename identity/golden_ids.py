@@ -37,21 +37,12 @@ ID_PREFIX = "gc_"
 
 
 def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    """Whether ``[catalog.][schema.]table`` exists (unqualified parts: the defaults)."""
-    parts = qualified.split(".")
-    table = parts[-1]
-    schema = parts[-2] if len(parts) >= 2 else None
-    catalog = parts[-3] if len(parts) >= 3 else None
-    rows = con.execute(
-        """
-        select 1 from information_schema.tables
-        where table_name = ?
-          and table_schema = coalesce(?, current_schema())
-          and table_catalog = coalesce(?, current_database())
-        """,
-        [table, schema, catalog],
-    ).fetchall()
-    return bool(rows)
+    """Whether the table or view ``[catalog.][schema.]table`` (or a temp table) exists."""
+    try:
+        con.execute(f"select 1 from {qualified} limit 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def _previous(con: duckdb.DuckDBPyConnection, xref: str | None) -> str:
@@ -122,6 +113,7 @@ def assign_golden_ids(
     run_at: dt.datetime,
     out: str = "_identity_golden_assignment",
     events_out: str = "_identity_golden_events",
+    reserved_ids: str | None = None,
 ) -> tuple[str, str]:
     """Map new clusters to golden ids.
 
@@ -129,6 +121,10 @@ def assign_golden_ids(
     stable key of the cluster, e.g. its smallest record key). Writes
     ``out(source, source_record_id, golden_id)`` and the change events
     ``events_out(run_at, event, old_golden_id, new_golden_id, records)``.
+
+    An incremental run passes only the affected part of the previous assignment as
+    ``previous_xref``; ``reserved_ids`` (a query of ``golden_id``) then names every id in
+    use elsewhere, so a new id is never one of them.
     """
     prev = _previous(con, previous_xref)
     hist = _history(con, history)
@@ -170,6 +166,7 @@ def assign_golden_ids(
         select golden_id from {prev} where golden_id is not null
         union select new_golden_id from {hist} where new_golden_id is not null
         union select old_golden_id from {hist} where old_golden_id is not null
+        {f"union select golden_id from ({reserved_ids})" if reserved_ids else ""}
         """
     )
     _mint_new_ids(con)

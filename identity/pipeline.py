@@ -21,14 +21,40 @@ import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 
+from identity.clustering import cluster_records
 from identity.edges import RECORD_KEY_SQL, deterministic_edges
-from identity.engine import close_session, run_engine
+from identity.engine import (
+    EngineResult,
+    close_session,
+    missing_pairs_in_candidate_groups,
+    profile_evidence,
+    register_entity_term_frequencies,
+    run_engine,
+)
 from identity.evidence import build_match_evidence, write_model_charts, write_waterfall_chart
 from identity.golden_ids import HISTORY_COLUMNS, assign_golden_ids
-from identity.linking import load_model
+from identity.incremental import (
+    Delta,
+    blocking_rule_sqls,
+    diff_records,
+    ensure_state,
+    fingerprint,
+    hash_records,
+    record_components,
+    region_records,
+    region_threshold,
+    save_state,
+    seed_candidate_pairs,
+    state_schema,
+    stored_fingerprint,
+    stored_region_pairs,
+    union_scored,
+)
+from identity.linking import load_model, open_session, score_listed_pairs
 from identity.settings import CUSTOMER, ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import (
     SharedIdentifierRules,
@@ -40,6 +66,7 @@ from identity.shared_identifiers import (
     guard_anonymous_phones,
 )
 from identity.survivorship import build_golden_customers
+from identity.training import register_features
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +104,13 @@ class ResolutionSummary:
     merges_refused_by_size: int
     merges_refused_by_cannot_link: int
     charts: list[str] = field(default_factory=list)
+    #: full | incremental | unchanged (nothing changed since the stored state)
+    mode: str = "full"
+    new_records: int = 0
+    changed_records: int = 0
+    removed_records: int = 0
+    #: records re-clustered by an incremental run (all records on a full run)
+    region_records: int | None = None
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -161,6 +195,104 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     con.execute(f"create table if not exists {schema}.golden_id_history ({HISTORY_COLUMNS})")
 
 
+Mode = Literal["auto", "full", "incremental"]
+
+
+@dataclass
+class _Linked:
+    """What linking produced, over every record (full) or the region (incremental)."""
+
+    engine: EngineResult
+    #: flagged records / deterministic edges / node keys of the part re-resolved
+    records: str
+    deterministic_edges: str
+    region: str | None = None
+
+
+def choose_mode(
+    requested: Mode, state_matches: bool, delta: Delta, max_incremental_share: float
+) -> str:
+    """``full`` or ``incremental`` (``unchanged`` when an incremental run has nothing to
+    do). ``auto`` goes incremental only on a state written for the same model, policy
+    and rules, and when the drop touches at most ``max_incremental_share`` of it."""
+    if requested == "full" or not state_matches or delta.stored == 0:
+        if requested == "incremental":
+            raise IncrementalStateError(
+                "no usable incremental state (first run, or the model, clustering policy or "
+                "shared-identifier rules changed): run a full resolution"
+            )
+        return "full"
+    if requested == "auto" and delta.share > max_incremental_share:
+        return "full"
+    return "unchanged" if delta.touched == 0 else "incremental"
+
+
+class IncrementalStateError(RuntimeError):
+    """An incremental run was requested without a state it can build on."""
+
+
+def _link_full(con, spec, model, records, det, policy) -> _Linked:
+    engine = run_engine(con, spec, records, model=model, deterministic_edges=det, policy=policy)
+    return _Linked(engine=engine, records=records, deterministic_edges=det)
+
+
+def _link_incremental(con, spec, model, records, det, policy, delta, state) -> _Linked:
+    """Score the seeds against everything, then re-cluster the region they touch."""
+    uid = spec.unique_id_column
+    features = register_features(con, spec, records, "_identity_features")
+    session = open_session(con, features, model)
+    register_entity_term_frequencies(con, session, spec, model, features, det)
+    seed_pairs = seed_candidate_pairs(con, features, delta.seeds, uid, blocking_rule_sqls(model))
+    seed_scored = score_listed_pairs(con, session, spec, seed_pairs, "_inc_seed_scored")
+    threshold = region_threshold(policy)
+    region = region_records(
+        con, schema=state, delta=delta, seed_scored=seed_scored.table,
+        deterministic_edges=det, threshold=threshold,
+    )
+    stored = stored_region_pairs(con, state, region, delta.seeds)
+    stored_scored = score_listed_pairs(con, session, spec, stored, "_inc_stored_scored")
+    con.execute(
+        f"""
+        create or replace temp table _inc_region_nodes as
+        select record_key as node_id from {region};
+        create or replace temp table _inc_region_det as
+        select * from {det}
+        where id_l in (select record_key from {region})
+          and id_r in (select record_key from {region});
+        create or replace temp table _inc_region_features as
+        select f.* from {features} f semi join {region} r on r.record_key = f.{uid}::varchar;
+        create or replace temp table _inc_region_records as
+        select f.* from {records} f
+        semi join {region} r on r.record_key = f.source || ':' || f.source_record_id;
+        """
+    )
+    blocked = union_scored(con, [seed_scored.table, stored_scored.table], "_inc_scored_blocked")
+    missing = missing_pairs_in_candidate_groups(
+        con, "_inc_region_nodes", blocked, "_inc_region_det", policy.link_threshold,
+        "_inc_missing_pairs",
+    )
+    completed = score_listed_pairs(con, session, spec, missing, "_inc_scored_completed")
+    scored = union_scored(con, [blocked, completed.table], "_identity_scored_pairs")
+    report = cluster_records(
+        con,
+        records="_inc_region_features",
+        unique_id_column=uid,
+        scored_pairs=scored,
+        deterministic_edges="_inc_region_det",
+        policy=policy,
+        cannot_link_sql=spec.cannot_link_sql,
+        profile=profile_evidence(con, model, scored) if policy.linkage == "profile" else None,
+        out="_identity_clusters",
+    )
+    engine = EngineResult(
+        features="_inc_region_features", scored_pairs=scored, clusters="_identity_clusters",
+        report=report, session=session, blocked_pairs=seed_scored.pairs + stored_scored.pairs,
+        completed_pairs=completed.pairs,
+    )
+    return _Linked(engine=engine, records="_inc_region_records",
+                   deterministic_edges="_inc_region_det", region=region)
+
+
 def resolve_identities(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -172,16 +304,24 @@ def resolve_identities(
     model_path: Path | None = None,
     policy: ClusteringPolicy | None = None,
     shared_rules: SharedIdentifierRules = DEFAULT_SHARED_RULES,
+    mode: Mode = "auto",
+    max_incremental_share: float = 0.25,
 ) -> ResolutionSummary:
     """Resolve every record of ``input_table`` to a golden customer (see module doc).
 
     ``policy`` overrides the spec's clustering thresholds (ids stay stable when it
     changes: merges keep the oldest id, splits leave it with the largest part).
+    ``mode``: ``full`` scores every blocked pair; ``incremental`` links only what
+    changed since the last run against the stored state (``identity.incremental``);
+    ``auto`` picks incremental when a matching state exists and the change is at most
+    ``max_incremental_share`` of the records.
     """
     run_at = run_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     policy = policy or spec.clustering
     model = load_model(spec, model_path)
     _ensure_schema(con, schema)
+    state = state_schema(schema)
+    ensure_state(con, state)
 
     records, shared = prepare_input(con, input_table, shared_rules)
     det = deterministic_edges(con, records, shared=shared)
@@ -195,9 +335,23 @@ def resolve_identities(
         "%s household phones found through unit names; phones of %s records in nameless "
         "units kept out of linking", unit_shared, anonymous,
     )
-    engine = run_engine(
-        con, spec, records, model=model, deterministic_edges=det, policy=policy
+    hashes = hash_records(con, records, RECORD_KEY_SQL)
+    state_fingerprint = fingerprint(spec, model, policy, shared_rules)
+    delta = diff_records(con, hashes, state)
+    chosen = choose_mode(
+        mode, stored_fingerprint(con, state) == state_fingerprint, delta, max_incremental_share
     )
+    logger.info(
+        "identity %s run: %s new, %s changed, %s removed of %s stored records",
+        chosen, delta.new, delta.changed, delta.removed_count, delta.stored,
+    )
+    if chosen == "unchanged":
+        return _summary(con, schema, run_at, None, det, shared, None, [], chosen, delta, 0)
+    if chosen == "full":
+        linked = _link_full(con, spec, model, records, det, policy)
+    else:
+        linked = _link_incremental(con, spec, model, records, det, policy, delta, state)
+    engine = linked.engine
     con.execute(
         f"""
         create or replace temp table _identity_record_clusters as
@@ -207,12 +361,14 @@ def resolve_identities(
           on c.node_id = f.{spec.unique_id_column}
         """
     )
+    previous = _previous_assignment(con, schema, linked.region, delta)
     assignment, events = assign_golden_ids(
         con,
         "_identity_record_clusters",
-        previous_xref=f"{schema}.customer_xref",
+        previous_xref=previous,
         history=f"{schema}.golden_id_history",
         run_at=run_at,
+        reserved_ids=f"select golden_id from {schema}.customer_xref" if linked.region else None,
     )
     con.execute(
         f"""
@@ -222,39 +378,32 @@ def resolve_identities(
         """
     )
     record_link = _record_match_probability(
-        con, engine.scored_pairs, det, "_identity_record_golden", policy.best_link_threshold
+        con, engine.scored_pairs, linked.deterministic_edges, "_identity_record_golden",
+        policy.best_link_threshold,
+    )
+    con.execute(
+        f"""
+        create or replace temp table _identity_xref_rows as
+        select g.source, g.source_record_id, g.golden_id,
+               case when count(*) over (partition by g.golden_id) > 1
+                    then coalesce(l.match_probability, 1.0) end as match_probability
+        from _identity_record_golden g left join {record_link} l using (record_key)
+        """
+    )
+    components = record_components(
+        con,
+        "_inc_region_nodes" if linked.region else "_identity_nodes",
+        engine.scored_pairs, linked.deterministic_edges, region_threshold(policy),
+        "_identity_components",
     )
 
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"""
-            create or replace table {schema}.customer_xref as
-            select g.source, g.source_record_id, g.golden_id,
-                   case when count(*) over (partition by g.golden_id) > 1
-                        then coalesce(l.match_probability, 1.0) end as match_probability
-            from _identity_record_golden g left join {record_link} l using (record_key)
-            order by g.golden_id, g.source, g.source_record_id
-            """
-        )
-        con.execute(f"insert into {schema}.golden_id_history select * from {events}")
-        build_golden_customers(
-            con, records, f"{schema}.customer_xref", f"{schema}.golden_customers"
-        )
-        build_match_evidence(
-            con,
-            model=model,
-            scored_pairs=engine.scored_pairs,
-            deterministic_edges=det,
-            record_golden="_identity_record_golden",
-            link_threshold=policy.best_link_threshold,
-            out=f"{schema}.match_evidence",
-        )
-        build_households(
-            con, records, shared, f"{schema}.customer_xref", f"{schema}.households"
-        )
-        con.execute(
-            f"create or replace table {schema}.shared_identifiers as select * from {shared}"
+        _publish(con, schema, linked, model, previous, events, records, shared, policy)
+        save_state(
+            con, schema=state, fingerprint_value=state_fingerprint, hashes=hashes,
+            components=components, scored=engine.scored_pairs, run_at_sql=_sql_ts(run_at),
+            delta=delta if linked.region else None, region=linked.region,
         )
         con.execute("commit")
     except Exception:
@@ -262,50 +411,148 @@ def resolve_identities(
         raise
 
     charts: list[str] = []
-    if charts_dir is not None:
-        charts = [str(p) for p in write_model_charts(engine.session.linker, charts_dir, "customer")]
-        weakest = con.execute(
-            f"""
-            select s.* from {engine.scored_pairs} s
-            join _identity_record_golden l on l.record_key = s.id_l
-            join _identity_record_golden r on r.record_key = s.id_r
-            where l.golden_id = r.golden_id and s.match_probability >= {policy.best_link_threshold}
-            order by s.match_probability, s.id_l, s.id_r limit 20
-            """
-        ).df().to_dict("records")
-        path = write_waterfall_chart(
-            engine.session.linker, weakest, charts_dir, "customer_weakest_links_waterfall"
-        )
-        if path:
-            charts.append(str(path))
+    if charts_dir is not None and chosen == "full":
+        charts = _write_charts(con, engine, charts_dir, policy)
     close_session(engine.session)
-    return _summary(con, schema, run_at, engine, det, shared, events, charts)
+    return _summary(
+        con, schema, run_at, engine, det, shared, events, charts, chosen, delta,
+        _scalar(con, f"select count(*) from {linked.region}") if linked.region else None,
+    )
+
+
+def _sql_ts(value: dt.datetime) -> str:
+    return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+
+
+def _previous_assignment(
+    con: duckdb.DuckDBPyConnection, schema: str, region: str | None, delta: Delta
+) -> str:
+    """The previous xref the stable-id rules compare with: all of it on a full run, the
+    region's and removed records' rows on an incremental one."""
+    if region is None:
+        return f"{schema}.customer_xref"
+    con.execute(
+        f"""
+        create or replace temp table _inc_previous_xref as
+        select x.source, x.source_record_id, x.golden_id
+        from {schema}.customer_xref x
+        where {RECORD_KEY_SQL} in (
+            select record_key from {region} union all select record_key from {delta.removed}
+        )
+        """
+    )
+    return "_inc_previous_xref"
+
+
+def _publish(con, schema, linked: _Linked, model, previous, events, records, shared, policy):
+    """Write the identity tables (inside the caller's transaction): replaced on a full
+    run; on an incremental run only the rows of the golden ids the region had or has."""
+    engine = linked.engine
+    evidence_args = dict(
+        model=model, scored_pairs=engine.scored_pairs,
+        deterministic_edges=linked.deterministic_edges,
+        record_golden="_identity_record_golden", link_threshold=policy.best_link_threshold,
+    )
+    if linked.region is None:
+        con.execute(
+            f"create or replace table {schema}.customer_xref as select * from "
+            "_identity_xref_rows order by golden_id, source, source_record_id"
+        )
+        build_golden_customers(
+            con, records, f"{schema}.customer_xref", f"{schema}.golden_customers"
+        )
+        build_match_evidence(con, **evidence_args, out=f"{schema}.match_evidence")
+    else:
+        state = state_schema(schema)
+        con.execute(
+            f"""
+            create or replace temp table _inc_affected_ids as
+            select golden_id from {previous} union select golden_id from _identity_xref_rows;
+            delete from {schema}.customer_xref where source || ':' || source_record_id in (
+                select record_key from {linked.region}
+                union all select {RECORD_KEY_SQL} from {previous}
+            );
+            insert into {schema}.customer_xref by name select * from _identity_xref_rows;
+            """
+        )
+        build_golden_customers(
+            con, linked.records, "_identity_xref_rows", f"{state}.delta_golden_customers"
+        )
+        build_match_evidence(con, **evidence_args, out=f"{state}.delta_match_evidence")
+        for table in ("golden_customers", "match_evidence"):
+            con.execute(
+                f"""
+                delete from {schema}.{table}
+                where golden_id in (select golden_id from _inc_affected_ids);
+                insert into {schema}.{table} by name select * from {state}.delta_{table};
+                drop table {state}.delta_{table};
+                """
+            )
+    con.execute(f"insert into {schema}.golden_id_history select * from {events}")
+    build_households(con, records, shared, f"{schema}.customer_xref", f"{schema}.households")
+    con.execute(f"create or replace table {schema}.shared_identifiers as select * from {shared}")
+
+
+def _write_charts(con, engine: EngineResult, charts_dir: Path, policy) -> list[str]:
+    charts = [str(p) for p in write_model_charts(engine.session.linker, charts_dir, "customer")]
+    weakest = con.execute(
+        f"""
+        select s.* from {engine.scored_pairs} s
+        join _identity_record_golden l on l.record_key = s.id_l
+        join _identity_record_golden r on r.record_key = s.id_r
+        where l.golden_id = r.golden_id and s.match_probability >= {policy.best_link_threshold}
+        order by s.match_probability, s.id_l, s.id_r limit 20
+        """
+    ).df().to_dict("records")
+    path = write_waterfall_chart(
+        engine.session.linker, weakest, charts_dir, "customer_weakest_links_waterfall"
+    )
+    if path:
+        charts.append(str(path))
+    return charts
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _summary(con, schema, run_at, engine, det, shared, events, charts) -> ResolutionSummary:
-    report = engine.report
+def _summary(
+    con, schema, run_at, engine: EngineResult | None, det, shared, events, charts, mode: str,
+    delta: Delta, region_size: int | None,
+) -> ResolutionSummary:
+    report = engine.report if engine else None
+    sizes = dict(
+        con.execute(
+            f"select size, count(*) from (select golden_id, count(*) as size "
+            f"from {schema}.customer_xref group by all) group by all order by 1"
+        ).fetchall()
+    )
+    records = _scalar(con, f"select count(*) from {schema}.customer_xref")
     return ResolutionSummary(
         run_at=run_at,
-        records=_scalar(con, f"select count(*) from {schema}.customer_xref"),
+        records=records,
         golden_customers=_scalar(con, f"select count(*) from {schema}.golden_customers"),
         deterministic_edges=_scalar(con, f"select count(*) from {det}"),
-        blocked_pairs=engine.blocked_pairs,
-        completed_pairs=engine.completed_pairs,
+        blocked_pairs=engine.blocked_pairs if engine else 0,
+        completed_pairs=engine.completed_pairs if engine else 0,
         shared_identifiers=dict(
             con.execute(f"select kind, count(*) from {shared} group by all").fetchall()
         ),
         households=_scalar(
             con, f"select count(distinct household_id) from {schema}.households"
         ),
-        events=dict(con.execute(f"select event, count(*) from {events} group by all").fetchall()),
-        cluster_sizes=report.size_distribution,
-        largest_cluster=report.max_cluster_size,
-        clustering_rounds=report.rounds,
-        merges_refused_by_size=report.refused_by_size,
-        merges_refused_by_cannot_link=report.refused_by_cannot_link,
+        events=dict(
+            con.execute(f"select event, count(*) from {events} group by all").fetchall()
+        ) if events else {},
+        cluster_sizes={int(k): int(v) for k, v in sizes.items()},
+        largest_cluster=max(sizes, default=0),
+        clustering_rounds=report.rounds if report else 0,
+        merges_refused_by_size=report.refused_by_size if report else 0,
+        merges_refused_by_cannot_link=report.refused_by_cannot_link if report else 0,
         charts=charts,
+        mode=mode,
+        new_records=delta.new,
+        changed_records=delta.changed,
+        removed_records=delta.removed_count,
+        region_records=records if mode == "full" else (region_size or 0),
     )

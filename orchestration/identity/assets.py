@@ -17,6 +17,14 @@ IDENTITY_TABLES = {
 }
 
 
+class IdentityRunConfig(dg.Config):
+    """``auto`` links a daily drop incrementally when the stored state allows it (see
+    ``identity.incremental``); ``full`` re-scores every record, as after a model change;
+    ``incremental`` fails instead of falling back to a full run."""
+
+    mode: str = "auto"
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -30,15 +38,30 @@ IDENTITY_TABLES = {
     ],
     pool=WAREHOUSE_POOL,
 )
-def golden_customers_resolved(context: dg.AssetExecutionContext, cdp: CdpSettings):
+def golden_customers_resolved(
+    context: dg.AssetExecutionContext, cdp: CdpSettings, config: IdentityRunConfig
+):
     """Link, cluster and name golden customers with the trained Splink model."""
+    if config.mode not in ("auto", "full", "incremental"):
+        raise dg.Failure(f"identity mode must be auto, full or incremental, not {config.mode!r}")
     with cdp.connect() as con:
         summary = resolve_identities(
             con,
             input_table=f"{IDENTITY_INPUT.path[0]}.{IDENTITY_INPUT.path[1]}",
             charts_dir=cdp.warehouse_path().parent / "identity_charts",
+            mode=config.mode,
         )
+    context.log.info(
+        f"identity {summary.mode} run: {summary.new_records} new, {summary.changed_records} "
+        f"changed, {summary.removed_records} removed records; {summary.region_records} "
+        "records re-clustered"
+    )
     metadata = {
+        "mode": summary.mode,
+        "new_records": summary.new_records,
+        "changed_records": summary.changed_records,
+        "removed_records": summary.removed_records,
+        "region_records": summary.region_records,
         "records": summary.records,
         "golden_customers": summary.golden_customers,
         "deterministic_edges": summary.deterministic_edges,
