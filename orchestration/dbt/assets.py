@@ -1,12 +1,16 @@
 """Every dbt model as a Dagster asset; dbt tests become asset checks."""
 
 import json
+import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     dbt_assets,
 )
@@ -40,6 +44,36 @@ def dbt_vars(cdp: CdpSettings) -> str:
     )
 
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def project_target_dir() -> Path:
+    """Where dagster-dbt looks for the parse state it seeds each invocation with."""
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return target if target.is_absolute() else Path(dbt_project.project_dir) / target
+
+
+def keep_partial_parse(invocation: DbtCliInvocation, target_dir: Path | None = None) -> None:
+    """Hand this invocation's parse state on to the next one.
+
+    dagster-dbt runs every invocation in a fresh target folder seeded with the
+    project's ``partial_parse.msgpack``. dbt reuses that state only if the vars
+    and the rendered profile (warehouse path, time zone) are those of the parse
+    that wrote it; the one ``dbt parse`` writes has neither, so every build
+    parsed the whole project again (~10 s). The state a build leaves behind has
+    the run's vars, which the next run of the same warehouse passes again.
+    Replaced atomically: a concurrent invocation reads the old or the new file.
+    """
+    source = Path(invocation.target_path) / PARTIAL_PARSE_FILE
+    if not source.exists():
+        return
+    target_dir = target_dir or project_target_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    staged = target_dir / f".{PARTIAL_PARSE_FILE}.{os.getpid()}"
+    shutil.copyfile(source, staged)
+    os.replace(staged, target_dir / PARTIAL_PARSE_FILE)
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -49,4 +83,9 @@ def dbt_vars(cdp: CdpSettings) -> str:
 def cdp_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, cdp: CdpSettings
 ) -> Iterator:
-    yield from dbt.cli(["build", "--vars", dbt_vars(cdp)], context=context).stream()
+    invocation = dbt.cli(["build", "--vars", dbt_vars(cdp)], context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        # A failed test does not spoil the parse state.
+        keep_partial_parse(invocation)

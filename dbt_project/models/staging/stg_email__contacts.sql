@@ -1,8 +1,17 @@
 {#- The contact's identity is its normalised address (the contract's
     source_record_id for email), so two spellings of one address are one
     contact: the newest delivery wins. -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['email'],
+    pre_hook="{{ replaced_files_rebuild(['email__contacts']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'email__contacts') }}
+    where {{ is_new_delivery() }}
 ),
 
 keyed as (

@@ -1,8 +1,17 @@
 {#- One row per campaign event. Duplicates are judged on the standardised
     values, so a re-sent row whose address carries a provider typo or whose
     timestamp is written with an offset still collapses into one event. -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['email', 'campaign_id', 'event', 'occurred_at', 'url'],
+    pre_hook="{{ replaced_files_rebuild(['email__events']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'email__events') }}
+    where {{ is_new_delivery() }}
 ),
 
 typed as (

@@ -1,19 +1,21 @@
 {#- One row per line item. The contract has no line number, so two identical
     line items in one transaction cannot be told from a duplicated row: both
     collapse to one (documented in _staging.yml). -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=[
+        'transaction_id', 'store_id', 'transacted_at', 'customer_name_raw', 'phone_raw',
+        'email_raw', 'loyalty_id', 'sku', 'quantity', 'unit_price', 'discount', 'currency',
+        'payment_method', 'promo_code'
+    ],
+    pre_hook="{{ replaced_files_rebuild(['pos__transactions']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'pos__transactions') }}
-),
-
-deduplicated as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by
-            transaction_id, store_id, transacted_at, customer_name, phone, email, loyalty_id,
-            sku, quantity, unit_price, discount, currency, payment_method, promo_code
-        order by {{ latest_delivery_first() }}
-    ) = 1
+    where {{ is_new_delivery() }}
 ),
 
 typed as (
@@ -41,7 +43,21 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at
-    from deduplicated
+    from source
+),
+
+{#- Duplicates are judged on the typed values (the key the incremental
+    delete matches on), so a re-delivered line whose price is written 150000.00
+    instead of 150000 is still one line. -#}
+deduplicated as (
+    select *
+    from typed
+    qualify row_number() over (
+        partition by
+            transaction_id, store_id, transacted_at, customer_name_raw, phone_raw, email_raw,
+            loyalty_id, sku, quantity, unit_price, discount, currency, payment_method, promo_code
+        order by {{ latest_delivery_first() }}
+    ) = 1
 ),
 
 final as (
@@ -70,7 +86,7 @@ final as (
         _source_file,
         _row_number,
         _loaded_at
-    from typed
+    from deduplicated
 )
 
 select * from final

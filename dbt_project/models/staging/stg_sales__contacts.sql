@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['contact_id'],
+    pre_hook="{{ replaced_files_rebuild(['sales__contacts']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'sales__contacts') }}
+    where {{ is_new_delivery() }}
 ),
 
 latest as (

@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['opportunity_id'],
+    pre_hook="{{ replaced_files_rebuild(['sales__opportunities']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'sales__opportunities') }}
+    where {{ is_new_delivery() }}
 ),
 
 latest as (

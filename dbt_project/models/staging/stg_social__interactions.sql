@@ -1,12 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['platform', 'interaction_id'],
+    pre_hook="{{ replaced_files_rebuild(['social__interactions']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'social__interactions') }}
+    where {{ is_new_delivery() }}
 ),
 
 deduplicated as (
     select *
     from source
     qualify row_number() over (
-        partition by lower(trim(platform)), trim(interaction_id)
+        partition by {{ vocabulary('platform') }}, trim(interaction_id)
         order by {{ latest_delivery_first() }}
     ) = 1
 ),

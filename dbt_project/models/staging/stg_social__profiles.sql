@@ -1,12 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['platform', 'profile_id'],
+    pre_hook="{{ replaced_files_rebuild(['social__profiles']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'social__profiles') }}
+    where {{ is_new_delivery() }}
 ),
 
 latest as (
     select *
     from source
     qualify row_number() over (
-        partition by lower(trim(platform)), trim(profile_id) order by {{ latest_delivery_first() }}
+        partition by {{ vocabulary('platform') }}, trim(profile_id)
+        order by {{ latest_delivery_first() }}
     ) = 1
 ),
 

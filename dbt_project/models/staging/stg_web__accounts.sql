@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['user_id'],
+    pre_hook="{{ replaced_files_rebuild(['web__accounts']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'web__accounts') }}
+    where {{ is_new_delivery() }}
 ),
 
 latest as (

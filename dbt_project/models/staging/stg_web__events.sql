@@ -1,5 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['event_id'],
+    pre_hook="{{ replaced_files_rebuild(['web__events']) }}"
+) }}
+
 with source as (
     select * from {{ source('raw', 'web__events') }}
+    where {{ is_new_delivery() }}
 ),
 
 deduplicated as (
