@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -42,6 +43,42 @@ def dbt_vars(cdp: CdpSettings) -> str:
     return json.dumps(
         {"warehouse_path": str(cdp.warehouse_path().resolve()), "source_tz": cdp.timezone()}
     )
+
+
+#: Incremental models hold the ``_loaded_at`` of the delivery behind each row (their
+#: watermark, see dbt_project/macros/incremental.sql).
+INCREMENTAL_SCHEMAS = ("staging", "intermediate")
+
+
+def tables_without_watermark(warehouse: Path) -> list[str]:
+    """Staging/intermediate tables a warehouse built before incremental models holds
+    without their ``_loaded_at`` watermark: dbt would append to them and fail, so the
+    build must rebuild them in full once."""
+    if not warehouse.exists():
+        return []
+    schemas = ", ".join(f"'{s}'" for s in INCREMENTAL_SCHEMAS)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"""
+            select t.table_schema || '.' || t.table_name
+            from information_schema.tables t
+            where t.table_schema in ({schemas}) and t.table_type = 'BASE TABLE'
+              and (t.table_name like 'stg\\_%' escape '\\'
+                   or t.table_name = 'int_person_records_unioned')
+              and not exists (
+                  select 1 from information_schema.columns c
+                  where c.table_schema = t.table_schema and c.table_name = t.table_name
+                    and c.column_name = '_loaded_at'
+              )
+            order by 1
+            """
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def build_args(cdp: CdpSettings, legacy_tables: list[str]) -> list[str]:
+    args = ["build", "--vars", dbt_vars(cdp)]
+    return [*args, "--full-refresh"] if legacy_tables else args
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -83,7 +120,13 @@ def keep_partial_parse(invocation: DbtCliInvocation, target_dir: Path | None = N
 def cdp_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, cdp: CdpSettings
 ) -> Iterator:
-    invocation = dbt.cli(["build", "--vars", dbt_vars(cdp)], context=context)
+    legacy = tables_without_watermark(cdp.warehouse_path())
+    if legacy:
+        context.log.warning(
+            f"{len(legacy)} tables predate incremental models ({', '.join(legacy[:3])}…): "
+            "this build is a --full-refresh"
+        )
+    invocation = dbt.cli(build_args(cdp, legacy), context=context)
     try:
         yield from invocation.stream()
     finally:
