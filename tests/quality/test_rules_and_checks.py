@@ -81,3 +81,31 @@ def test_marts_checks_one_per_documented_range_column():
     specs = {s.name: s for s in check.check_specs}
     assert set(specs) == {"revenue_vnd__in_range", "csat__in_range", "undeclared_metric_ranges"}
     assert not specs["revenue_vnd__in_range"].blocking and specs["csat__in_range"].blocking
+
+
+def test_key_conflicts_in_a_small_file_get_the_small_sample_tolerance():
+    import pandas as pd
+
+    from quality.raw import key_column, relax_share_rules
+
+    thresholds = load_thresholds()
+    rules = raw_rules(entity("sales__cases"), thresholds, NOW)
+    column = key_column(("case_id",))
+    # a daily file of 120 cases, one case id typed twice with different content
+    daily = pd.DataFrame({column: [1] * 118 + [2, 2]})
+    relaxed = {r.check: r for r in relax_share_rules(rules, daily, thresholds)}
+    allowed = 1 - relaxed["case_id__unique"].kwargs["mostly"]
+    assert 2 / 120 <= allowed < 8 / 120  # one conflict passes, four would not
+    # a big file keeps the configured share
+    big = pd.DataFrame({column: [1] * 100_000})
+    kept = {r.check: r for r in relax_share_rules(rules, big, thresholds)}
+    assert kept["case_id__unique"].kwargs["mostly"] == mostly(
+        thresholds.get("raw.ids.max_conflict_share")
+    )
+
+
+def test_email_event_volume_is_shown_not_blocked():
+    checks = {r.check: r for r in raw_rules(entity("email__events"), load_thresholds(), NOW)}
+    assert checks["row_count_vs_previous"].severity == "warn"
+    pos = {r.check: r for r in raw_rules(entity("pos__transactions"), load_thresholds(), NOW)}
+    assert pos["row_count_vs_previous"].severity == "error"
