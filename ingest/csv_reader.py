@@ -43,6 +43,12 @@ from ingest.staging import (
 
 #: A quoted field spanning more lines than this is treated as an unterminated quote.
 MAX_RECORD_LINES = 100
+#: Reject text kept by the first parse. An unterminated quote makes DuckDB's parallel
+#: scanner report the rest of its buffer as the record (hundreds of KB per reject, over
+#: 300 MB for 150 stray quotes in 300k rows), and storing and regex-matching that text
+#: was most of the slow path. Real records are far shorter, so a reject that reaches
+#: this limit means "re-parse with the full REJECT_TEXT_BYTES" (see stage_csv).
+PROBE_TEXT_BYTES = 65_536
 MAX_HEADER_BYTES = 1 << 20
 
 # DuckDB drops extra trailing fields that are empty ("a,b,c," for 3 columns) when
@@ -121,24 +127,33 @@ def parse_header(path: Path, entity: Entity) -> tuple[str, ...]:
     return canonical_columns(names, entity)
 
 
-def _read_csv_sql(columns: tuple[str, ...]) -> str:
+def _read_csv_sql(columns: tuple[str, ...], text_limit: int = REJECT_TEXT_BYTES) -> str:
     spec = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns) + "}"
     return (
         f"read_csv($path, columns={spec}, header=true, delim=',', quote='\"', escape='\"', "
         f"auto_detect=false, strict_mode=true, allow_quoted_nulls=false, "
         f"nullstr={literal(NEVER_NULL)}, max_line_size={MAX_LINE_BYTES}, store_rejects=true, "
         f"rejects_table='{_REJECTS}', rejects_scan='{_REJECT_SCANS}', "
-        f"rejects_line_size_limit={REJECT_TEXT_BYTES})"
+        f"rejects_line_size_limit={text_limit})"
     )
 
 
-def _parse(con: duckdb.DuckDBPyConnection, src: Path, columns: tuple[str, ...]) -> None:
+def _parse(
+    con: duckdb.DuckDBPyConnection,
+    src: Path,
+    columns: tuple[str, ...],
+    text_limit: int = REJECT_TEXT_BYTES,
+) -> bool:
     """Parse into temp tables: good rows (rowid = ordinal) and one row per rejected record
-    (``line`` is DuckDB's record number, header = 1, with reason_code and reason)."""
+    (``line`` is DuckDB's record number, header = 1, with reason_code and reason).
+
+    False when some reject's text may have been cut at ``text_limit`` (its reason and
+    text are then not to be trusted); always True at the full REJECT_TEXT_BYTES, which
+    is what quarantine texts are documented to be cut at."""
     drop_temp(con, _ROWS, _REJECTS, _REJECT_SCANS, _REJ)
     try:
         con.execute(
-            f"CREATE TEMP TABLE {_ROWS} AS SELECT * FROM {_read_csv_sql(columns)}",
+            f"CREATE TEMP TABLE {_ROWS} AS SELECT * FROM {_read_csv_sql(columns, text_limit)}",
             {"path": str(src)},
         ).fetchall()
     except duckdb.InvalidInputException as e:
@@ -160,6 +175,11 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Path, columns: tuple[str, ...]) 
                    any_value(error_message) AS error_message
             FROM temp.main.{_REJECTS} GROUP BY line)
         SELECT line, csv_line, {code} AS reason_code, {reason} AS reason FROM per_record""")
+    if text_limit >= REJECT_TEXT_BYTES:
+        return True
+    # strlen counts bytes; the margin covers a cut before a multi-byte character.
+    cut = rows(con, f"SELECT count(*) FROM {_REJ} WHERE strlen(csv_line) >= {text_limit - 4}")
+    return cut[0][0] == 0
 
 
 def _reason_sql(n_columns: int) -> tuple[str, str]:
@@ -231,8 +251,12 @@ def stage_csv(
         # non-strict mode silently drops fields, so parse an LF copy (same line numbers).
         src = workdir / "normalised.csv"
         write_copy(path, src)
-    _parse(con, src, columns)
-    layout = _fast_layout(con, scan, columns) or _slow_layout(con, src, scan, columns, workdir)
+    # Probe parse with short reject texts: complete unless a reject hit the limit, which
+    # in practice means an unterminated quote, i.e. the slow path anyway.
+    complete = _parse(con, src, columns, PROBE_TEXT_BYTES)
+    layout = (_fast_layout(con, scan, columns) if complete else None) or _slow_layout(
+        con, src, scan, columns, workdir, complete
+    )
     con.execute(f"CREATE TEMP TABLE {_GOOD_LINES} AS {layout.good_lines_sql} ORDER BY line")
     n_good, n_lines = rows(
         con, f"SELECT (SELECT count(*) FROM {_ROWS}), (SELECT count(*) FROM {_GOOD_LINES})"
@@ -326,8 +350,14 @@ def _slow_layout(
     scan: FileScan,
     columns: tuple[str, ...],
     workdir: Path,
+    complete: bool = True,
 ) -> _Layout:
-    """Layout worked out from the file's lines, checked against read_csv's output."""
+    """Layout worked out from the file's lines, checked against read_csv's output.
+
+    ``complete`` False: the parse so far kept cut reject texts; it is redone with full
+    texts (on the blanked copy when there are unterminated quotes, else on ``src``,
+    which may then turn out to fit the fast path after all).
+    """
     read_lines(con, src, _LINES, scan.line_count)
     spans, runaways = resolve_spans(_candidate_spans(con), MAX_RECORD_LINES)
     con.execute(
@@ -343,6 +373,13 @@ def _slow_layout(
         copy = workdir / "unterminated_quotes_blanked.csv"
         write_copy(src, copy, runaways)
         _parse(con, copy, columns)
+    elif not complete:
+        # No unterminated quote: only long rejected records were cut. Parse again with
+        # full texts, which is exactly the state a full first parse would have left.
+        _parse(con, src, columns)
+        fast = _fast_layout(con, scan, columns)
+        if fast is not None:
+            return fast
     # Records in file order. rec_no is read_csv's reject "line": header = 1, every
     # blank line counts, a multi-line record counts once.
     con.execute(f"""

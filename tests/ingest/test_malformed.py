@@ -432,3 +432,23 @@ def test_over_long_line_is_quarantined_truncated(con, landing, fmt):
     assert len(raw_text) == 1_000_000  # kept up to REJECT_TEXT_BYTES
     assert raw_rows(con, ACCOUNTS, "user_id, _row_number") == [("u1", first), ("u3", first + 2)]
     assert (report.rows_read, report.rows_quarantined) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("u2,e," + "y" * 100_000 + ",,,,,t,extra", "too_many_columns"),
+        ('u2,e,"' + "z" * 100_000 + '"junk,,,,,t', "invalid_quoting"),
+    ],
+)
+def test_long_rejected_record_keeps_full_text_and_reason(con, landing, bad, code):
+    # Longer than the first parse's reject text (PROBE_TEXT_BYTES): the loader must
+    # parse again with full texts, not report a cut text or a reason read from it.
+    data = f"{ACCOUNT_HEADER}\n{account_csv_row(1)}\n{bad}\n{account_csv_row(3)}\n"
+    write(landing, "web/accounts.csv", data)
+    report = load(con, landing)
+    ((_, line, reason_code, _, raw_text),) = quarantine(con)
+    assert (line, reason_code) == (3, code)
+    assert raw_text == bad
+    assert raw_rows(con, ACCOUNTS, "user_id, _row_number") == [("u1", 2), ("u3", 4)]
+    assert (report.rows_read, report.rows_quarantined) == (3, 1)
