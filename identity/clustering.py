@@ -101,7 +101,9 @@ def connected_components(
             f"select 1 from _cc_next n join {out} o using (node_id) "
             "where n.component_id <> o.component_id",
         )
-        con.execute(f"create or replace temp table {out} as select * from _cc_next")
+        # rename instead of copying: a copy of every node per round dominated at 1M
+        con.execute(f"drop table {out}")
+        con.execute(f"alter table _cc_next rename to {out.split('.')[-1]}")
         if changed == 0:
             break
     con.execute("drop table if exists _cc_next; drop table if exists _cc_edges")
@@ -141,6 +143,51 @@ def _records_with_suffixes(con: duckdb.DuckDBPyConnection, features: str, uid: s
     )
 
 
+def _scored_within_link_groups(
+    con: duckdb.DuckDBPyConnection,
+    nodes: str,
+    scored_pairs: str,
+    deterministic_edges: str | None,
+    best_link_threshold: float,
+    profile: bool = False,
+) -> None:
+    """``_hac_scored``: the scored pairs whose records are connected by links at
+    ``best_link_threshold`` or by deterministic edges.
+
+    A merge needs a cross link at that threshold, so a cluster never grows beyond its
+    component of that graph: a pair between two components can never weigh in an
+    accepted merge. Most blocked pairs are such weak namesake pairs, and dropping them
+    up front keeps every agglomeration round small without changing its result.
+    """
+    det = (
+        f"union all select id_l, id_r from {deterministic_edges}" if deterministic_edges else ""
+    )
+    # Only the columns clustering reads: the scored table is wide (every comparison's
+    # values, levels and weights), and a full copy doubled the peak memory at 1M.
+    # Profile weights are SQL over the partial match weights (``mw_*``, see
+    # ``identity.engine.profile_evidence``).
+    weights = ", columns('^mw_')" if profile else ""
+    con.execute(
+        f"""
+        create or replace temp table _hac_strong as
+        select id_l, id_r from {scored_pairs}
+        where match_probability >= {best_link_threshold} {det}
+        """
+    )
+    connected_components(con, nodes, "_hac_strong", "_hac_link_groups")
+    con.execute(
+        f"""
+        create or replace temp table _hac_scored as
+        select p.id_l, p.id_r, p.match_probability {weights}
+        from {scored_pairs} p
+        join _hac_link_groups a on a.node_id = p.id_l
+        join _hac_link_groups b on b.node_id = p.id_r
+        where a.component_id = b.component_id
+        """
+    )
+    con.execute("drop table if exists _hac_strong; drop table if exists _hac_link_groups")
+
+
 def cluster_records(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -167,6 +214,12 @@ def cluster_records(
     )
     det = deterministic_edges or "(select null::varchar as id_l, null::varchar as id_r limit 0)"
     connected_components(con, "_hac_nodes", det, "_hac_units")
+
+    _scored_within_link_groups(
+        con, "_hac_nodes", scored_pairs, deterministic_edges, policy.best_link_threshold,
+        profile=profile is not None,
+    )
+    scored_pairs = "_hac_scored"
 
     # Unit-level evidence: the best record pair between two units (members of a unit
     # are one person, so any member's attributes are that person's attributes).
@@ -309,6 +362,7 @@ def cluster_records(
     report.clusters = sum(report.size_distribution.values())
     report.records = sum(s * n for s, n in report.size_distribution.items())
     for table in ("_hac_unit_edges", "_hac_unit_size", "_hac_assign", "_hac_sizes",
-                  "_hac_candidates", "_hac_merges", "_hac_members", "_hac_nodes"):
+                  "_hac_candidates", "_hac_merges", "_hac_members", "_hac_nodes",
+                  "_hac_scored"):
         con.execute(f"drop table if exists {table}")
     return report

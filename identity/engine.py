@@ -48,13 +48,12 @@ class EngineResult:
     completed_pairs: int
 
 
-def _union_scored(con: duckdb.DuckDBPyConnection, tables: list[str], out: str) -> str:
+def _append_scored(con: duckdb.DuckDBPyConnection, extra: str, into: str) -> str:
+    """Append the rows of ``extra`` to ``into`` and drop ``extra``."""
     # Completed pairs come from the same model, so their columns are the same.
-    con.execute(
-        f"create or replace temp table {out} as "
-        + " union all by name ".join(f"select * from {t}" for t in tables)
-    )
-    return out
+    con.execute(f"insert into {into} by name select * from {extra}")
+    con.execute(f"drop table if exists {extra}")
+    return into
 
 
 def profile_evidence(
@@ -203,15 +202,16 @@ def run_engine(
     )
     session = open_session(con, features, model)
     register_entity_term_frequencies(con, session, spec, model, features, deterministic_edges)
-    blocked = score_pairs(con, session, spec, f"{prefix}_scored_blocked")
+    # Blocked pairs are scored straight into the final table and the completed pairs
+    # appended to it: a union into a new table would copy millions of wide rows.
+    blocked = score_pairs(con, session, spec, f"{prefix}_scored_pairs")
     missing = missing_pairs_in_candidate_groups(
         con, f"{prefix}_nodes", blocked.table, deterministic_edges, policy.link_threshold,
         f"{prefix}_missing_pairs",
     )
     completed = score_listed_pairs(con, session, spec, missing, f"{prefix}_scored_completed")
-    scored = _union_scored(
-        con, [blocked.table, completed.table], f"{prefix}_scored_pairs"
-    )
+    scored = _append_scored(con, completed.table, blocked.table)
+    con.execute(f"drop table if exists {missing}")
     report = cluster_records(
         con,
         records=features,
