@@ -16,6 +16,9 @@ import duckdb
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_SOURCE_TZ = "Asia/Ho_Chi_Minh"
+#: DuckDB's own default is 80 % of RAM; the platform's budget is 8 GB per run, and
+#: DuckDB spills joins, aggregates and sorts to ``<warehouse>.tmp`` beyond its limit.
+DEFAULT_MEMORY_LIMIT = "6GB"
 
 
 def _setting(explicit: str | None, variable: str, default: str) -> str:
@@ -33,6 +36,8 @@ class CdpSettings(dg.ConfigurableResource):
     landing_dir: str | None = None
     warehouse: str | None = None
     source_tz: str | None = None
+    #: DuckDB ``memory_limit`` of the warehouse connection (``CDP_DUCKDB_MEMORY_LIMIT``)
+    memory_limit: str | None = None
 
     def landing_path(self) -> Path:
         return Path(_setting(self.landing_dir, "CDP_LANDING_DIR", DEFAULT_LANDING_DIR))
@@ -42,6 +47,9 @@ class CdpSettings(dg.ConfigurableResource):
 
     def timezone(self) -> str:
         return _setting(self.source_tz, "CDP_SOURCE_TZ", DEFAULT_SOURCE_TZ)
+
+    def duckdb_memory_limit(self) -> str:
+        return _setting(self.memory_limit, "CDP_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -56,6 +64,7 @@ class CdpSettings(dg.ConfigurableResource):
         con = duckdb.connect(str(path))
         try:
             con.execute(f"set timezone = '{self.timezone()}'")
+            con.execute(f"set memory_limit = '{self.duckdb_memory_limit()}'")
             yield con
         finally:
             con.close()
