@@ -229,6 +229,38 @@ def pending_filter(watermark: datetime | None, column: str = "_loaded_at") -> st
     return f"{column} > {literal(watermark.isoformat())}::TIMESTAMPTZ"
 
 
+def key_versions_sql(e: Entity, key: tuple[str, ...]) -> str:
+    """Per file and key (trimmed, empty as NULL), the most distinct non-empty values any
+    one column takes.
+
+    1 for exact duplicates and for a record sent beside its own update (a case sent
+    open and, later in the same file, closed: the update only fills blanks); 2 or more
+    when two rows of one key disagree on a value, which is a conflict. Only keys whose
+    rows are not all identical (the cheap hash test) pay for the per-column counts.
+    """
+
+    def text(c: str) -> str:
+        return f"nullif(trim(CAST(p.{ident(c)} AS VARCHAR)), '')"
+
+    keys = ", ".join(f"{text(c)} AS {ident(c)}" for c in key)
+    content = ", ".join(f"p.{ident(c)}" for c in e.columns)
+    per_column = ", ".join(
+        f"count(DISTINCT {text(c)})" for c in e.columns if c not in key
+    )
+    on = " AND ".join(f"d.{ident(c)} IS NOT DISTINCT FROM {text(c)}" for c in key)
+    key_list = ", ".join(ident(c) for c in key)
+    return (
+        f"WITH hashed AS (SELECT p._source_file, {keys}, count(DISTINCT hash({content})) "
+        "AS versions FROM pending p GROUP BY ALL),\n"
+        f"differing AS (SELECT p._source_file, {keys}, greatest(1, {per_column}) AS versions "
+        "FROM pending p SEMI JOIN (SELECT * FROM hashed WHERE versions > 1) d "
+        f"ON d._source_file = p._source_file AND {on} GROUP BY ALL)\n"
+        f"SELECT h._source_file, {', '.join(f'h.{ident(c)}' for c in key)}, "
+        "coalesce(d.versions, h.versions) AS versions\n"
+        f"FROM hashed h LEFT JOIN differing d USING (_source_file, {key_list})"
+    )
+
+
 def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample: str = "") -> str:
     """One row per pending raw row with the derived columns the rules read.
 
@@ -243,13 +275,10 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
     select += [f"{text(c)} AS {ident(c)}" for c in spec.ids]
     joins = ""
     if spec.key:
-        keys = ", ".join(f"{text(c)} AS {ident(c)}" for c in spec.key)
         on = " AND ".join(f"v.{ident(c)} = {text(c)}" for c in spec.key)
-        content = ", ".join(f"p.{ident(c)}" for c in e.columns)
         select.append(f"v.versions AS {ident(key_column(spec.key))}")
         joins = (
-            f"\nLEFT JOIN (SELECT p._source_file, {keys}, count(DISTINCT hash({content})) "
-            f"AS versions FROM pending p GROUP BY ALL) v "
+            f"\nLEFT JOIN ({key_versions_sql(e, spec.key)}) v "
             f"ON v._source_file = p._source_file AND {on}"
         )
     for c in spec.timestamps:

@@ -86,3 +86,27 @@ def test_frames_are_on_the_vectorised_dtypes_of_great_expectations():
         # a year no nanosecond timestamp can hold keeps its value (and GX's slow path)
         far = vectorisable(c.execute("SELECT TIMESTAMP '9999-01-01' AS ts").df())
         assert far["ts"].iloc[0].year == 9999
+
+
+def test_a_record_beside_its_own_update_is_not_a_key_conflict(tmp_path: Path):
+    cases = entity("sales__cases")
+    c = duckdb.connect(str(tmp_path / "cases.duckdb"))
+    ensure_tables(c, cases)
+    rows = [  # case_id, contact_id, channel, opened_at, closed_at, csat
+        ("CS-1", "C1", "chat", "2026-11-19T10:00:00", "", ""),  # sent open...
+        ("CS-1", "C1", "chat", "2026-11-19T10:00:00", "2026-11-19T18:00:00", "5"),  # ...closed
+        ("CS-2", "C2", "chat", "2026-11-19T11:00:00", "", ""),
+        ("CS-2", "C9", "email", "2026-11-19T11:00:00", "", ""),  # another contact: conflict
+        ("CS-3", "C3", "phone", "2026-11-19T12:00:00", "", ""),
+        ("CS-3", "C3", "phone", "2026-11-19T12:00:00", "", ""),  # exact duplicate
+    ]
+    c.executemany(
+        "INSERT INTO raw.sales__cases (case_id, contact_id, channel, opened_at, closed_at, "
+        "csat, _source_file, _row_number, _file_sha256, _loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'sales/cases_1.csv', ?, 'sha', ?)",
+        [(*r, i + 1, LOADED_AT) for i, r in enumerate(rows)],
+    )
+    versions = frame(c, rows_frame_sql(cases, RAW_SPECS["sales__cases"], None))
+    by_case = dict(zip(versions["case_id"], versions["case_id__versions"], strict=False))
+    assert by_case == {"CS-1": 1, "CS-2": 2, "CS-3": 1}
+    c.close()
