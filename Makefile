@@ -15,7 +15,7 @@ export CDP_LANDING_DIR ?= data/landing
 export CDP_WAREHOUSE ?= data/warehouse.duckdb
 CDP_TRUTH_DIR ?= data/ground_truth
 
-.PHONY: setup manifest demo run test dev lint generate bench-identity clean
+.PHONY: setup manifest demo run test dev lint generate bench-identity bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -69,6 +69,11 @@ bench-identity: manifest
 		--select "*intermediate/int_person_records_unioned"
 	$(BIN)/python -m identity.benchmark --warehouse $(BENCH_DIR)/identity/warehouse.duckdb \
 		--truth $(BENCH_DIR)/identity/truth/ground_truth.parquet
+
+## make bench: end-to-end figures (per stage, memory, accuracy, baselines) and a 1% daily drop
+BENCH_E2E_PEOPLE ?= 10000 100000
+bench: manifest
+	$(BIN)/python -m bench.e2e --people $(BENCH_E2E_PEOPLE) --incremental 2 --steps
 
 lint: setup
 	$(BIN)/ruff check .
