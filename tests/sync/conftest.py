@@ -26,4 +26,8 @@ def crm() -> Iterator[FakeCrm]:
         yield FakeCrm(port)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

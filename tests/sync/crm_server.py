@@ -14,6 +14,7 @@ key is answered without applying again) and fails on request:
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import sys
 import threading
@@ -110,6 +111,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
+    # A process started from a Dagster run inherits SIGTERM ignored (Dagster maps SIGTERM
+    # to the SIGINT handler, which a background shell sets to "ignore"): stop on terminate.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
