@@ -216,7 +216,8 @@ def _volume_rule(t: Thresholds) -> Rule:
         "row_count_vs_previous", "volume", "ExpectColumnValuesToBeBetween",
         {"column": "ratio_to_baseline", "min_value": low, "max_value": high},
         description=(f"Rows per file of the new delivery are {low}–{high} × the median of "
-                     "the previously accepted files (no verdict for tiny sources)."),
+                     "the previously accepted files (no verdict for tiny sources or before "
+                     f"{int(t.get('raw.row_count.min_baseline_files'))} accepted files)."),
     )  # fmt: skip
 
 
@@ -325,6 +326,7 @@ def volume_frame_sql(e: Entity, watermark: datetime | None, t: Thresholds) -> st
     """New rows per loaded file against the median of the last accepted files."""
     k = int(t.get("raw.row_count.baseline_files"))
     min_rows = float(t.get("raw.row_count.min_baseline_rows"))
+    min_files = int(t.get("raw.row_count.min_baseline_files"))
     accepted = "false" if watermark is None else f"NOT ({pending_filter(watermark, 'loaded_at')})"
     return f"""
         WITH files AS (
@@ -344,6 +346,7 @@ def volume_frame_sql(e: Entity, watermark: datetime | None, t: Thresholds) -> st
         SELECT new.files AS new_files, new.rows_per_file AS new_rows_per_file,
                baseline.files AS baseline_files, baseline.rows_per_file AS baseline_rows_per_file,
                CASE WHEN new.files > 0 AND baseline.rows_per_file >= {min_rows}
+                         AND baseline.files >= {min_files}
                     THEN new.rows_per_file / baseline.rows_per_file END AS ratio_to_baseline
         FROM new, baseline
     """

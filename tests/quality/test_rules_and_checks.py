@@ -109,3 +109,38 @@ def test_email_event_volume_is_shown_not_blocked():
     assert checks["row_count_vs_previous"].severity == "warn"
     pos = {r.check: r for r in raw_rules(entity("pos__transactions"), load_thresholds(), NOW)}
     assert pos["row_count_vs_previous"].severity == "error"
+
+
+def test_no_volume_verdict_until_three_files_were_accepted():
+    import duckdb
+
+    from quality.raw import volume_frame_sql
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw._load_log (load_id int, entity varchar, status varchar, "
+        "loaded_at timestamptz, rows_read bigint)"
+    )
+    history = datetime(2026, 11, 1, tzinfo=UTC)
+    watermark = datetime(2026, 11, 10, tzinfo=UTC)
+
+    def ratio(accepted_rows: list[int], new_rows: int) -> float | None:
+        con.execute("delete from raw._load_log")
+        for i, rows in enumerate(accepted_rows):
+            con.execute(
+                "insert into raw._load_log values (?, 'pos__transactions', 'loaded', ?, ?)",
+                [i, history.replace(day=1 + i), rows],
+            )
+        con.execute(
+            "insert into raw._load_log values (99, 'pos__transactions', 'loaded', ?, ?)",
+            [datetime(2026, 11, 11, tzinfo=UTC), new_rows],
+        )
+        sql = volume_frame_sql(entity("pos__transactions"), watermark, load_thresholds())
+        return con.execute(f"select ratio_to_baseline from ({sql})").fetchall()[0][0]
+
+    # the first daily file after a two-year backfill: no verdict from one delivery
+    assert ratio([350_000], 1_300) is None
+    assert ratio([350_000, 1_200], 1_300) is None
+    # three accepted files: a daily file a tenth of its usual size is judged
+    assert ratio([350_000, 1_200, 1_250], 120) == 120 / 1_250
