@@ -45,26 +45,30 @@ def dbt_vars(cdp: CdpSettings) -> str:
     )
 
 
-#: Incremental models hold the ``_loaded_at`` of the delivery behind each row (their
-#: watermark, see dbt_project/macros/incremental.sql).
-INCREMENTAL_SCHEMAS = ("staging", "intermediate")
+def incremental_relations(manifest_path: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every incremental model: each holds the ``_loaded_at`` of the
+    delivery behind its rows (its watermark, see dbt_project/macros/incremental.sql)."""
+    manifest = json.loads(Path(manifest_path).read_text("utf-8"))
+    return sorted(
+        (node["schema"], node.get("alias") or node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+    )
 
 
-def tables_without_watermark(warehouse: Path) -> list[str]:
-    """Staging/intermediate tables a warehouse built before incremental models holds
-    without their ``_loaded_at`` watermark: dbt would append to them and fail, so the
-    build must rebuild them in full once."""
-    if not warehouse.exists():
+def tables_without_watermark(warehouse: Path, relations: list[tuple[str, str]]) -> list[str]:
+    """Incremental models a warehouse built before them holds as plain tables without
+    their ``_loaded_at`` watermark: dbt would append to them and fail, so the build must
+    rebuild them in full once."""
+    if not warehouse.exists() or not relations:
         return []
-    schemas = ", ".join(f"'{s}'" for s in INCREMENTAL_SCHEMAS)
+    wanted = ", ".join(f"('{schema}', '{table}')" for schema, table in relations)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             f"""
             select t.table_schema || '.' || t.table_name
             from information_schema.tables t
-            where t.table_schema in ({schemas}) and t.table_type = 'BASE TABLE'
-              and (t.table_name like 'stg\\_%' escape '\\'
-                   or t.table_name = 'int_person_records_unioned')
+            where (t.table_schema, t.table_name) in ({wanted})
               and not exists (
                   select 1 from information_schema.columns c
                   where c.table_schema = t.table_schema and c.table_name = t.table_name
@@ -120,7 +124,9 @@ def keep_partial_parse(invocation: DbtCliInvocation, target_dir: Path | None = N
 def cdp_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, cdp: CdpSettings
 ) -> Iterator:
-    legacy = tables_without_watermark(cdp.warehouse_path())
+    legacy = tables_without_watermark(
+        cdp.warehouse_path(), incremental_relations(dbt_project.manifest_path)
+    )
     if legacy:
         context.log.warning(
             f"{len(legacy)} tables predate incremental models ({', '.join(legacy[:3])}…): "

@@ -2,23 +2,38 @@
 
 import duckdb
 
-from orchestration.dbt.assets import build_args, tables_without_watermark
+from orchestration.dbt.assets import build_args, incremental_relations, tables_without_watermark
+from orchestration.dbt.project import dbt_project
 from orchestration.resources import CdpSettings
+
+RELATIONS = [
+    ("intermediate", "int_person_records_unioned"),
+    ("staging", "stg_pos__transactions"),
+    ("staging", "stg_web__events"),
+]
+
+
+def test_incremental_relations_come_from_the_manifest():
+    relations = incremental_relations(dbt_project.manifest_path)
+    assert ("intermediate", "int_person_records_unioned") in relations
+    assert ("staging", "stg_pos__transactions") in relations
+    # staging over identity/sync outputs is rebuilt as a table, not incremental
+    assert ("staging", "stg_sync__erasure_tombstones") not in relations
 
 
 def test_tables_without_watermark_names_only_pre_incremental_tables(tmp_path):
     warehouse = tmp_path / "wh.duckdb"
-    assert tables_without_watermark(warehouse) == []  # no warehouse yet: nothing to do
+    assert tables_without_watermark(warehouse, RELATIONS) == []  # no warehouse yet
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema staging; create schema intermediate; create schema marts")
+        con.execute("create schema staging; create schema intermediate")
         con.execute("create table staging.stg_pos__transactions (transaction_id varchar)")
         con.execute(
             "create table staging.stg_web__events (event_id varchar, _loaded_at timestamptz)"
         )
         con.execute("create table intermediate.int_person_records_unioned (source varchar)")
-        con.execute("create table intermediate.int_email_events_resolved (x int)")
-        con.execute("create table marts.stg_lookalike (x int)")
-    assert tables_without_watermark(warehouse) == [
+        # a table model without a watermark is no reason for a full refresh
+        con.execute("create table staging.stg_sync__erasure_tombstones (x int)")
+    assert tables_without_watermark(warehouse, RELATIONS) == [
         "intermediate.int_person_records_unioned", "staging.stg_pos__transactions",
     ]
 
