@@ -308,12 +308,15 @@ def load_records(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int:
     return int(con.execute("select count(*) from bench_records").fetchone()[0])
 
 
-def score_run(warehouse: Path, truth: Path, result: RunResult, only_loaded: bool) -> None:
-    """Record count and identity accuracy of the warehouse as it is now."""
+def score_run(warehouse: Path, truth: Path, result: RunResult) -> None:
+    """Record count and identity accuracy of the warehouse as it is now, over the records
+    that reached identity: a run before a held-back drop cannot know the drop's records,
+    and rows quarantined by ingest never become records (counting them would read as
+    lost recall)."""
     con = duckdb.connect()
     try:
         result.records = load_records(con, warehouse)
-        result.accuracy = cluster_accuracy(con, "bench_xref", load_truth(con, truth, only_loaded))
+        result.accuracy = cluster_accuracy(con, "bench_xref", load_truth(con, truth, True))
     except duckdb.CatalogException:
         pass  # a failed step left no records or xref: the report shows 0 and no scores
     finally:
@@ -505,18 +508,16 @@ def bench_scale(people: int, root: Path, seed: int = 42, *, landing: Path | None
             dg.DagsterInstance.local_temp(tempdir=env["DAGSTER_HOME"]) as instance:
         warehouse = Path(env["CDP_WAREHOUSE"])
         run_pipeline(instance, result.full, sample_interval)
-        score_run(warehouse, truth, result.full, only_loaded=True)
+        score_run(warehouse, truth, result.full)
         with MemorySampler(sample_interval) as sampler:
-            result.baselines = bench_baselines(warehouse, truth, first, True, baselines)
+            result.baselines = bench_baselines(warehouse, truth, first, baselines)
         bench_samples.extend(sampler.samples)
         result.records = result.full.records
         if held:
             link_into(held, source, work_landing)
             result.incremental = RunResult()
             run_pipeline(instance, result.incremental, sample_interval)
-            # scored like the full run: over the records that reached identity (quarantined
-            # rows never become records; counting them would read as lost recall)
-            score_run(warehouse, truth, result.incremental, only_loaded=True)
+            score_run(warehouse, truth, result.incremental)
     result.bench_peak = peak_of(bench_samples)
     own, children = peak_rss_mb()
     runs = [result.full, *([result.incremental] if result.incremental else [])]
@@ -525,16 +526,18 @@ def bench_scale(people: int, root: Path, seed: int = 42, *, landing: Path | None
     return result
 
 
-def bench_baselines(warehouse: Path, truth: Path, files: list[Path], only_loaded: bool,
+def bench_baselines(warehouse: Path, truth: Path, files: list[Path],
                     which: tuple[str, ...] = BASELINES) -> list[Timed]:
+    """The baselines on the records that reached identity, scored like ``score_run``."""
     con = duckdb.connect()
     try:
         try:
             load_records(con, warehouse)
+            loaded = True
         except duckdb.CatalogException:  # no standardised records: only the scan can run
             which = tuple(b for b in which if b == "scan")
-            only_loaded = False
-        return run_baselines(con, load_truth(con, truth, only_loaded), files, which)
+            loaded = False
+        return run_baselines(con, load_truth(con, truth, loaded), files, which)
     finally:
         con.close()
 

@@ -20,6 +20,7 @@ from identity.clustering import (
     connected_components,
 )
 from identity.linking import (
+    ScoredPairs,
     ScoringSession,
     close_session,
     load_model,
@@ -48,7 +49,7 @@ class EngineResult:
     completed_pairs: int
 
 
-def _append_scored(con: duckdb.DuckDBPyConnection, extra: str, into: str) -> str:
+def append_scored(con: duckdb.DuckDBPyConnection, extra: str, into: str) -> str:
     """Append the rows of ``extra`` to ``into`` and drop ``extra``."""
     # Completed pairs come from the same model, so their columns are the same.
     con.execute(f"insert into {into} by name select * from {extra}")
@@ -177,24 +178,26 @@ def missing_pairs_in_candidate_groups(
     return out
 
 
-def run_engine(
+@dataclass
+class EngineSession:
+    """A model bound to every record's features: what scoring any pair list needs."""
+
+    features: str
+    #: ``node_id`` of every record in ``features``
+    nodes: str
+    session: ScoringSession
+
+
+def open_engine(
     con: duckdb.DuckDBPyConnection,
     spec: ModelSpec,
     source: str,
-    *,
-    model: dict | None = None,
-    deterministic_edges: str | None = None,
-    policy: ClusteringPolicy | None = None,
+    model: dict,
+    deterministic_edges: str | None,
     prefix: str = "_identity",
-) -> EngineResult:
-    """Link and cluster the rows of ``source`` with ``spec``'s trained model.
-
-    ``deterministic_edges`` (``id_l, id_r`` in the spec's unique id) are certain links.
-    The caller owns ``result.session`` and should ``close_session`` it when done
-    (``identity.evidence`` still needs it for charts).
-    """
-    policy = policy or spec.clustering
-    model = model if model is not None else load_model(spec)
+) -> EngineSession:
+    """Features of every row of ``source``, a scoring session on them and the
+    per-person term frequencies."""
     features = register_features(con, spec, source, f"{prefix}_features")
     con.execute(
         f"create or replace temp table {prefix}_nodes as "
@@ -202,15 +205,30 @@ def run_engine(
     )
     session = open_session(con, features, model)
     register_entity_term_frequencies(con, session, spec, model, features, deterministic_edges)
-    # Blocked pairs are scored straight into the final table and the completed pairs
-    # appended to it: a union into a new table would copy millions of wide rows.
-    blocked = score_pairs(con, session, spec, f"{prefix}_scored_pairs")
+    return EngineSession(features=features, nodes=f"{prefix}_nodes", session=session)
+
+
+def complete_and_cluster(
+    con: duckdb.DuckDBPyConnection,
+    spec: ModelSpec,
+    model: dict,
+    session: ScoringSession,
+    *,
+    features: str,
+    nodes: str,
+    blocked: ScoredPairs,
+    deterministic_edges: str | None,
+    policy: ClusteringPolicy,
+    prefix: str = "_identity",
+) -> EngineResult:
+    """Score the pairs blocking missed inside candidate groups of ``nodes``, append them
+    to ``blocked`` and cluster the records of ``features``."""
     missing = missing_pairs_in_candidate_groups(
-        con, f"{prefix}_nodes", blocked.table, deterministic_edges, policy.link_threshold,
+        con, nodes, blocked.table, deterministic_edges, policy.link_threshold,
         f"{prefix}_missing_pairs",
     )
     completed = score_listed_pairs(con, session, spec, missing, f"{prefix}_scored_completed")
-    scored = _append_scored(con, completed.table, blocked.table)
+    scored = append_scored(con, completed.table, blocked.table)
     con.execute(f"drop table if exists {missing}")
     report = cluster_records(
         con,
@@ -234,4 +252,35 @@ def run_engine(
     )
 
 
-__all__ = ["EngineResult", "close_session", "missing_pairs_in_candidate_groups", "run_engine"]
+def run_engine(
+    con: duckdb.DuckDBPyConnection,
+    spec: ModelSpec,
+    source: str,
+    *,
+    model: dict | None = None,
+    deterministic_edges: str | None = None,
+    policy: ClusteringPolicy | None = None,
+    prefix: str = "_identity",
+) -> EngineResult:
+    """Link and cluster the rows of ``source`` with ``spec``'s trained model.
+
+    ``deterministic_edges`` (``id_l, id_r`` in the spec's unique id) are certain links.
+    The caller owns ``result.session`` and should ``close_session`` it when done
+    (``identity.evidence`` still needs it for charts).
+    """
+    policy = policy or spec.clustering
+    model = model if model is not None else load_model(spec)
+    opened = open_engine(con, spec, source, model, deterministic_edges, prefix)
+    # Blocked pairs are scored straight into the final table and the completed pairs
+    # appended to it: a union into a new table would copy millions of wide rows.
+    blocked = score_pairs(con, opened.session, spec, f"{prefix}_scored_pairs")
+    return complete_and_cluster(
+        con, spec, model, opened.session, features=opened.features, nodes=opened.nodes,
+        blocked=blocked, deterministic_edges=deterministic_edges, policy=policy, prefix=prefix,
+    )
+
+
+__all__ = [
+    "EngineResult", "EngineSession", "append_scored", "close_session", "complete_and_cluster",
+    "missing_pairs_in_candidate_groups", "open_engine", "run_engine",
+]

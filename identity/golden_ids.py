@@ -36,6 +36,11 @@ HISTORY_COLUMNS = """
 ID_PREFIX = "gc_"
 
 
+def sql_timestamp(value: dt.datetime) -> str:
+    """A naive timestamp as a DuckDB literal (the history's ``run_at``)."""
+    return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+
+
 def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     """Whether the table or view ``[catalog.][schema.]table`` (or a temp table) exists."""
     try:
@@ -177,7 +182,7 @@ def assign_golden_ids(
         from {clusters} c join _gid_assign a using (cluster_id)
         """
     )
-    run_at_sql = f"timestamp '{run_at.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+    run_at_sql = sql_timestamp(run_at)
     con.execute(
         f"""
         create or replace temp table {events_out} as

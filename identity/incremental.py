@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
+from identity.clustering import connected_components
 from identity.settings import ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import SharedIdentifierRules
 
@@ -161,15 +162,6 @@ def diff_records(con: duckdb.DuckDBPyConnection, hashes: str, schema: str) -> De
     return Delta("_inc_seeds", "_inc_removed", int(new), int(changed), int(removed), int(stored))
 
 
-def union_scored(con: duckdb.DuckDBPyConnection, tables: list[str], out: str) -> str:
-    """Scored pair tables of one model have the same columns; keep one row per pair."""
-    con.execute(
-        f"create or replace temp table {out} as "
-        + " union all by name ".join(f"select * from {t}" for t in tables)
-    )
-    return out
-
-
 def blocking_rule_sqls(model: dict) -> list[str]:
     """The model's prediction blocking rules as SQL over aliases ``l`` and ``r``."""
     return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
@@ -283,8 +275,6 @@ def record_components(
 ) -> str:
     """``out(node_id, component_id)`` over links at ``threshold`` and deterministic
     edges (``identity.clustering.connected_components``: the smallest record key)."""
-    from identity.clustering import connected_components
-
     con.execute(
         f"""
         create or replace temp table _inc_component_edges as

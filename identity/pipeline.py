@@ -25,18 +25,17 @@ from typing import Literal
 
 import duckdb
 
-from identity.clustering import cluster_records
 from identity.edges import RECORD_KEY_SQL, deterministic_edges
 from identity.engine import (
     EngineResult,
+    append_scored,
     close_session,
-    missing_pairs_in_candidate_groups,
-    profile_evidence,
-    register_entity_term_frequencies,
+    complete_and_cluster,
+    open_engine,
     run_engine,
 )
 from identity.evidence import build_match_evidence, write_model_charts, write_waterfall_chart
-from identity.golden_ids import HISTORY_COLUMNS, assign_golden_ids
+from identity.golden_ids import HISTORY_COLUMNS, assign_golden_ids, sql_timestamp
 from identity.incremental import (
     Delta,
     blocking_rule_sqls,
@@ -52,9 +51,8 @@ from identity.incremental import (
     state_schema,
     stored_fingerprint,
     stored_region_pairs,
-    union_scored,
 )
-from identity.linking import load_model, open_session, score_listed_pairs
+from identity.linking import ScoredPairs, load_model, score_listed_pairs
 from identity.settings import CUSTOMER, ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import (
     SharedIdentifierRules,
@@ -66,7 +64,6 @@ from identity.shared_identifiers import (
     guard_anonymous_phones,
 )
 from identity.survivorship import build_golden_customers
-from identity.training import register_features
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +203,7 @@ class _Linked:
     #: flagged records / deterministic edges / node keys of the part re-resolved
     records: str
     deterministic_edges: str
+    nodes: str
     region: str | None = None
 
 
@@ -233,24 +231,28 @@ class IncrementalStateError(RuntimeError):
 
 def _link_full(con, spec, model, records, det, policy) -> _Linked:
     engine = run_engine(con, spec, records, model=model, deterministic_edges=det, policy=policy)
-    return _Linked(engine=engine, records=records, deterministic_edges=det)
+    return _Linked(engine=engine, records=records, deterministic_edges=det,
+                   nodes="_identity_nodes")
 
 
 def _link_incremental(con, spec, model, records, det, policy, delta, state) -> _Linked:
     """Score the seeds against everything, then re-cluster the region they touch."""
     uid = spec.unique_id_column
-    features = register_features(con, spec, records, "_identity_features")
-    session = open_session(con, features, model)
-    register_entity_term_frequencies(con, session, spec, model, features, det)
-    seed_pairs = seed_candidate_pairs(con, features, delta.seeds, uid, blocking_rule_sqls(model))
-    seed_scored = score_listed_pairs(con, session, spec, seed_pairs, "_inc_seed_scored")
+    opened = open_engine(con, spec, records, model, det)
+    seed_pairs = seed_candidate_pairs(
+        con, opened.features, delta.seeds, uid, blocking_rule_sqls(model)
+    )
+    # Seed pairs are scored straight into the final table (as run_engine's blocked pairs):
+    # the region is found from them, then the region's stored pairs are appended.
+    blocked = score_listed_pairs(con, opened.session, spec, seed_pairs, "_identity_scored_pairs")
     threshold = region_threshold(policy)
     region = region_records(
-        con, schema=state, delta=delta, seed_scored=seed_scored.table,
+        con, schema=state, delta=delta, seed_scored=blocked.table,
         deterministic_edges=det, threshold=threshold,
     )
     stored = stored_region_pairs(con, state, region, delta.seeds)
-    stored_scored = score_listed_pairs(con, session, spec, stored, "_inc_stored_scored")
+    stored_scored = score_listed_pairs(con, opened.session, spec, stored, "_inc_stored_scored")
+    append_scored(con, stored_scored.table, blocked.table)
     con.execute(
         f"""
         create or replace temp table _inc_region_nodes as
@@ -260,37 +262,21 @@ def _link_incremental(con, spec, model, records, det, policy, delta, state) -> _
         where id_l in (select record_key from {region})
           and id_r in (select record_key from {region});
         create or replace temp table _inc_region_features as
-        select f.* from {features} f semi join {region} r on r.record_key = f.{uid}::varchar;
+        select f.* from {opened.features} f
+        semi join {region} r on r.record_key = f.{uid}::varchar;
         create or replace temp table _inc_region_records as
-        select f.* from {records} f
-        semi join {region} r on r.record_key = f.source || ':' || f.source_record_id;
+        select * from {records} semi join {region} r on r.record_key = {RECORD_KEY_SQL};
         """
     )
-    blocked = union_scored(con, [seed_scored.table, stored_scored.table], "_inc_scored_blocked")
-    missing = missing_pairs_in_candidate_groups(
-        con, "_inc_region_nodes", blocked, "_inc_region_det", policy.link_threshold,
-        "_inc_missing_pairs",
-    )
-    completed = score_listed_pairs(con, session, spec, missing, "_inc_scored_completed")
-    scored = union_scored(con, [blocked, completed.table], "_identity_scored_pairs")
-    report = cluster_records(
-        con,
-        records="_inc_region_features",
-        unique_id_column=uid,
-        scored_pairs=scored,
-        deterministic_edges="_inc_region_det",
-        policy=policy,
-        cannot_link_sql=spec.cannot_link_sql,
-        profile=profile_evidence(con, model, scored) if policy.linkage == "profile" else None,
-        out="_identity_clusters",
-    )
-    engine = EngineResult(
-        features="_inc_region_features", scored_pairs=scored, clusters="_identity_clusters",
-        report=report, session=session, blocked_pairs=seed_scored.pairs + stored_scored.pairs,
-        completed_pairs=completed.pairs,
+    engine = complete_and_cluster(
+        con, spec, model, opened.session, features="_inc_region_features",
+        nodes="_inc_region_nodes",
+        blocked=ScoredPairs(blocked.table, blocked.pairs + stored_scored.pairs),
+        deterministic_edges="_inc_region_det", policy=policy,
     )
     return _Linked(engine=engine, records="_inc_region_records",
-                   deterministic_edges="_inc_region_det", region=region)
+                   deterministic_edges="_inc_region_det", nodes="_inc_region_nodes",
+                   region=region)
 
 
 def resolve_identities(
@@ -392,7 +378,7 @@ def resolve_identities(
     )
     components = record_components(
         con,
-        "_inc_region_nodes" if linked.region else "_identity_nodes",
+        linked.nodes,
         engine.scored_pairs, linked.deterministic_edges, region_threshold(policy),
         "_identity_components",
     )
@@ -402,7 +388,7 @@ def resolve_identities(
         _publish(con, schema, linked, model, previous, events, records, shared, policy)
         save_state(
             con, schema=state, fingerprint_value=state_fingerprint, hashes=hashes,
-            components=components, scored=engine.scored_pairs, run_at_sql=_sql_ts(run_at),
+            components=components, scored=engine.scored_pairs, run_at_sql=sql_timestamp(run_at),
             delta=delta if linked.region else None, region=linked.region,
         )
         con.execute("commit")
@@ -418,10 +404,6 @@ def resolve_identities(
         con, schema, run_at, engine, det, shared, events, charts, chosen, delta,
         _scalar(con, f"select count(*) from {linked.region}") if linked.region else None,
     )
-
-
-def _sql_ts(value: dt.datetime) -> str:
-    return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
 
 
 def _previous_assignment(
@@ -468,7 +450,7 @@ def _publish(con, schema, linked: _Linked, model, previous, events, records, sha
             f"""
             create or replace temp table _inc_affected_ids as
             select golden_id from {previous} union select golden_id from _identity_xref_rows;
-            delete from {schema}.customer_xref where source || ':' || source_record_id in (
+            delete from {schema}.customer_xref where {RECORD_KEY_SQL} in (
                 select record_key from {linked.region}
                 union all select {RECORD_KEY_SQL} from {previous}
             );

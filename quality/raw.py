@@ -230,6 +230,12 @@ def pending_filter(watermark: datetime | None, column: str = "_loaded_at") -> st
     return f"{column} > {literal(watermark.isoformat())}::TIMESTAMPTZ"
 
 
+def _text(c: str) -> str:
+    """A raw (VARCHAR) column of row ``p`` as staging reads it: trimmed, empty as NULL.
+    Keys are compared in this form on both sides of the key-versions join."""
+    return f"nullif(trim(p.{ident(c)}), '')"
+
+
 def key_versions_sql(e: Entity, key: tuple[str, ...]) -> str:
     """Per file and key (trimmed, empty as NULL), the most distinct non-empty values any
     one column takes.
@@ -239,16 +245,12 @@ def key_versions_sql(e: Entity, key: tuple[str, ...]) -> str:
     when two rows of one key disagree on a value, which is a conflict. Only keys whose
     rows are not all identical (the cheap hash test) pay for the per-column counts.
     """
-
-    def text(c: str) -> str:
-        return f"nullif(trim(CAST(p.{ident(c)} AS VARCHAR)), '')"
-
-    keys = ", ".join(f"{text(c)} AS {ident(c)}" for c in key)
+    keys = ", ".join(f"{_text(c)} AS {ident(c)}" for c in key)
     content = ", ".join(f"p.{ident(c)}" for c in e.columns)
     per_column = ", ".join(
-        f"count(DISTINCT {text(c)})" for c in e.columns if c not in key
+        f"count(DISTINCT {_text(c)})" for c in e.columns if c not in key
     )
-    on = " AND ".join(f"d.{ident(c)} IS NOT DISTINCT FROM {text(c)}" for c in key)
+    on = " AND ".join(f"d.{ident(c)} IS NOT DISTINCT FROM {_text(c)}" for c in key)
     key_list = ", ".join(ident(c) for c in key)
     return (
         f"WITH hashed AS (SELECT p._source_file, {keys}, count(DISTINCT hash({content})) "
@@ -268,15 +270,11 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
     ``sample`` (a ``USING SAMPLE`` clause) picks the rows before their columns are
     derived, so the phone/e-mail functions (Python, per value) run on the sample only;
     key versions still count every pending row of the file."""
-
-    def text(c: str) -> str:
-        return f"nullif(trim(p.{ident(c)}), '')"
-
     select = [f"p._source_file || ':' || p._row_number AS {RECORD}"]
-    select += [f"{text(c)} AS {ident(c)}" for c in spec.ids]
+    select += [f"{_text(c)} AS {ident(c)}" for c in spec.ids]
     joins = ""
     if spec.key:
-        on = " AND ".join(f"v.{ident(c)} = {text(c)}" for c in spec.key)
+        on = " AND ".join(f"v.{ident(c)} = {_text(c)}" for c in spec.key)
         select.append(f"v.versions AS {ident(key_column(spec.key))}")
         joins = (
             f"\nLEFT JOIN ({key_versions_sql(e, spec.key)}) v "
@@ -284,15 +282,15 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
         )
     for c in spec.timestamps:
         parsed = PARSE_TS.format(c=f"p.{ident(c)}")
-        select.append(_parses(text(c), parsed, c))
+        select.append(_parses(_text(c), parsed, c))
         select.append(f"timezone('UTC', {parsed}) AS {ident(c + '__utc')}")
     for c in spec.numbers:
         parsed = PARSE_NUMBER.format(c=f"p.{ident(c)}")
-        select.append(_parses(text(c), parsed, c))
+        select.append(_parses(_text(c), parsed, c))
         select.append(f"{parsed} AS {ident(c + '__number')}")
     for (t, c), _ in VOCABULARIES.items():
         if t == e.raw_table:
-            select.append(f"lower({text(c)}) AS {ident(c + '__value')}")
+            select.append(f"lower({_text(c)}) AS {ident(c + '__value')}")
     for function, columns in (("cdp_phone_status", spec.phones), ("cdp_email_status", spec.emails)):
         select += [
             f"nullif({function}(p.{ident(c)}), 'missing') AS {ident(c + '__status')}"
