@@ -25,9 +25,9 @@ from crm_sync.outbox import (
     OUTBOX,
     TOMBSTONES,
     ensure_sync_schema,
+    erased_golden_ids_sql,
     quote_ident,
     table_columns,
-    tombstone_filter_sql,
 )
 from identity.standardise.emails import email_normalise
 from identity.standardise.phones import phone_e164
@@ -65,8 +65,7 @@ def _matching_golden_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     if not table_columns(con, GOLDEN):
         return []
     rows = con.execute(
-        f"select golden_id from {GOLDEN} g where not ({tombstone_filter_sql('g')}) "
-        "order by golden_id"
+        f"select golden_id from ({erased_golden_ids_sql()}) order by golden_id"
     ).fetchall()
     return [r[0] for r in rows]
 

@@ -119,16 +119,25 @@ def payload_struct_sql(golden_fields: Sequence[str], mart_fields: Sequence[str])
     return "to_json({" + ", ".join(parts) + "})"
 
 
-def tombstone_filter_sql(alias: str = "g") -> str:
-    """A predicate true for golden records not touched by any erasure tombstone."""
-    return f"""not exists (
-        select 1 from {TOMBSTONES} t
-        where (t.identifier_type = 'golden_id' and t.identifier_hash = sha256({alias}.golden_id))
-           or (t.identifier_type = 'email' and t.identifier_hash in (
-                select sha256(lower(trim(e))) from unnest({alias}.emails) u(e)))
-           or (t.identifier_type = 'phone' and t.identifier_hash in (
-                select sha256(trim(p)) from unnest({alias}.phones) u(p)))
-    )"""
+def erased_golden_ids_sql() -> str:
+    """Golden ids of ``golden_customers`` touched by an erasure tombstone.
+
+    Joins on the hashed identifiers rather than probing the tombstones once per golden
+    record: the change feed evaluates this over every golden record on every sync.
+    """
+    return f"""
+        select g.golden_id from {GOLDEN} g
+        join {TOMBSTONES} t on t.identifier_type = 'golden_id'
+         and t.identifier_hash = sha256(g.golden_id)
+        union
+        select g.golden_id from {GOLDEN} g, unnest(g.emails) u(e)
+        join {TOMBSTONES} t on t.identifier_type = 'email'
+         and t.identifier_hash = sha256(lower(trim(u.e)))
+        union
+        select g.golden_id from {GOLDEN} g, unnest(g.phones) u(p)
+        join {TOMBSTONES} t on t.identifier_type = 'phone'
+         and t.identifier_hash = sha256(trim(u.p))
+    """
 
 
 def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -> None:
@@ -139,12 +148,19 @@ def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -
     marts = [f for f in mart_fields if f in available]
     join = f"left join {CUSTOMER_360} m using (golden_id)" if marts else ""
     payload = payload_struct_sql(golden_fields, marts)
+    # The payload is built once and hashed from the stored value: written twice in one
+    # select, DuckDB would serialise every golden record to JSON twice.
     con.execute(
         f"""
         create or replace temp table _crm_current as
-        select g.golden_id, {payload} as payload, md5({payload}::varchar) as content_hash
-        from {GOLDEN} g {join}
-        where {tombstone_filter_sql("g")}
+        with erased as ({erased_golden_ids_sql()}),
+        current_payload as (
+            select g.golden_id, {payload} as payload
+            from {GOLDEN} g {join}
+            where g.golden_id not in (select golden_id from erased)
+        )
+        select golden_id, payload, md5(payload::varchar) as content_hash
+        from current_payload
         """
     )
 
