@@ -557,12 +557,16 @@ def _ratio(a: float, b: float) -> str:
 def _mem(p: Peak | None) -> str:
     if p is None:
         return ""
-    return f"peak {p.self_mb:6.0f} MB + {p.children_mb:5.0f} MB children"
+    # ``together`` is the largest sum at one sample: the figure a memory budget is about
+    # (the two maxima need not coincide).
+    return (f"peak {p.self_mb:6.0f} MB + {p.children_mb:5.0f} MB children "
+            f"({p.total_mb:6.0f} MB together)")
 
 
 def run_lines(r: RunResult) -> list[str]:
     """Per-stage time and peak memory, the identity split, total and failed steps."""
-    lines = [f"  {'stage':<16} {'wall':>8}    memory (this process + dbt etc.)"]
+    lines = [f"  {'stage':<16} {'wall':>8}    memory (this process + dbt etc.; "
+             "largest sum at one sample)"]
     for stage in STAGES:
         lines.append(f"  {stage:<16} {r.stages.get(stage, 0.0):8.1f} s  "
                      f"{_mem(r.stage_peaks.get(stage))}")

@@ -115,7 +115,7 @@ def test_report_prints_stages_split_memory_and_incremental_ratios() -> None:
                                     Timed("DuckDB scan of landing files", 0.5)])
     result.records = result.full.records
     text = report(result)
-    assert "peak    900 MB +   300 MB children" in text
+    assert "peak    900 MB +   300 MB children (  1100 MB together)" in text
     assert "link" in text and "cluster" in text and "identity other" in text
     assert "ratio identity step / plain Splink: 2.00x" in text
     assert "-- incremental run: 1 files landed, -90 person records" in text
