@@ -1,13 +1,16 @@
 """Run rules through Great Expectations and render the Data Docs site.
 
 One ephemeral GX context per process and docs folder: a pandas data source (GX's
-SQL data source does not work with DuckDB 2), one dataframe asset and one
-``ValidationDefinition`` per suite. Validation results are kept in a filesystem
+SQL data source does not work with DuckDB 2), one dataframe asset for every suite and
+one ``ValidationDefinition`` per suite. Validation results are kept in a filesystem
 store beside the site (``<docs>/.results``) so the site's index shows history.
 Great Expectations is imported here only, lazily: the import takes seconds.
-Two process-wide settings keep the fixed cost per gate down (docs/quality.md, "Cost
-and scale"): Jinja bytecode shared between GX's Data Docs views, and no pandas batch
-fingerprint.
+Process-wide settings keep the fixed cost per gate down (docs/quality.md, "Cost and
+scale"): Jinja bytecode shared between GX's Data Docs views, no pandas batch
+fingerprint, one shared dataframe asset. A :class:`DataDocs` session collects the
+results its gates write and, when it closes, prunes old results and renders their
+pages and the site index in one build: a Dagster step that runs several gates builds
+the index once, not once per gate.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import json
 import logging
 import math
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +36,10 @@ if TYPE_CHECKING:
 
 SITE_NAME = "cdp_quality"
 DATASOURCE = "cdp_quality_frames"
+#: One dataframe asset and batch definition for every suite: the frame comes with each
+#: run and the suite name says which table and frame it is. Adding an asset per suite
+#: saved GX's project config twice per suite (~45 ms each time).
+ASSET = "frames"
 EXAMPLES = 10
 
 
@@ -80,7 +88,11 @@ def _context(docs_dir: Path | None) -> Any:
                     "class_name": "TupleFilesystemStoreBackend",
                     "base_directory": str(docs_dir),
                 },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # the index reads every result it lists: list the newest only
+                "site_index_builder": {
+                    "class_name": "DefaultSiteIndexBuilder",
+                    "validation_results_limit": _index_results(),
+                },
             }
         }
     context = gx.get_context(mode="ephemeral", project_config=config)
@@ -88,6 +100,15 @@ def _context(docs_dir: Path | None) -> Any:
     _share_compiled_templates()
     _skip_batch_fingerprints()
     return context
+
+
+def _index_results() -> int:
+    """How many validation results the site index lists, newest first. Building the index
+    deserialises each listed result (~3 ms): with every stored result listed (30 per
+    suite, 59 suites) one build took ~5 s, and a run builds it once per step."""
+    from quality.config import load_thresholds
+
+    return int(load_thresholds().get("docs.index_results"))
 
 
 def _skip_batch_fingerprints() -> None:
@@ -149,23 +170,18 @@ def _expectation(rule: Rule) -> Any:
     return cls(**rule.kwargs, meta=meta)
 
 
-def _batch_definition(context: Any, asset_name: str) -> Any:
-    datasource = context.data_sources.get(DATASOURCE)
-    try:
-        asset = datasource.get_asset(asset_name)
-    except LookupError:
-        asset = datasource.add_dataframe_asset(asset_name)
-    try:
-        return asset.get_batch_definition("frame")
-    except KeyError:
-        return asset.add_batch_definition_whole_dataframe("frame")
+@cache
+def _batch_definition(docs_dir: Path | None) -> Any:
+    """The whole-dataframe batch definition every suite of the context validates."""
+    asset = _context(docs_dir).data_sources.get(DATASOURCE).add_dataframe_asset(ASSET)
+    return asset.add_batch_definition_whole_dataframe("frame")
 
 
 def run_suite(
     frame: Frame, rules: Sequence[Rule], table: str, docs_dir: Path | None
 ) -> tuple[list[ExpectationOutcome], Any]:
-    """Validate ``frame`` against ``rules``: outcomes in rule order, and (suite name, run id)
-    of the stored result (None without a docs folder)."""
+    """Validate ``frame`` against ``rules``: outcomes in rule order, and the store key of
+    the result (None without a docs folder)."""
     import great_expectations as gx
 
     context = _context(docs_dir)
@@ -173,9 +189,7 @@ def run_suite(
         gx.ExpectationSuite(name=frame.name, expectations=[_expectation(r) for r in rules])
     )
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(
-            name=frame.name, data=_batch_definition(context, frame.name), suite=suite
-        )
+        gx.ValidationDefinition(name=frame.name, data=_batch_definition(docs_dir), suite=suite)
     )
     result_format: dict[str, Any] = {
         "result_format": "SUMMARY",
@@ -185,7 +199,7 @@ def run_suite(
     if present and len(frame.data):
         result_format["unexpected_index_column_names"] = present
     result = definition.run(batch_parameters={"dataframe": frame.data}, result_format=result_format)
-    key = (frame.name, result.meta["run_id"]) if docs_dir is not None else None
+    key = _result_key(frame.name, result) if docs_dir is not None else None
     by_rule = {r.expectation_config.meta.get("rule"): r for r in result.results}
     return [_outcome(rule, by_rule.get(rule.key), table) for rule in rules], key
 
@@ -263,38 +277,95 @@ def _plain(value: Any) -> Any:
     return clean(json.loads(json.dumps(value, default=default)))
 
 
-def _result_keys(context: Any, runs: list[tuple[str, Any]]) -> dict[tuple[str, Any], Any]:
-    """Store keys of the ``(suite, run id)`` results just written, pruning each suite's
-    history; the filesystem store is listed once per gate, not once per suite."""
-    from quality.config import load_thresholds
+def _result_key(suite: str, result: Any) -> Any:
+    """The store key GX wrote ``result`` under (``ValidationDefinition.run`` builds it from
+    the suite name, run id and batch id), so no gate has to list the store to find it."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
-    keep = int(load_thresholds().get("docs.keep_results_per_suite"))
-    suites = {suite for suite, _ in runs}
-    by_suite: dict[str, list[Any]] = {}
-    for k in context.validation_results_store.list_keys():
-        name = k.expectation_suite_identifier.name
-        if name in suites:
-            by_suite.setdefault(name, []).append(k)
-    for keys in by_suite.values():
-        _prune(context, keys, keep)
-    return {
-        (suite, run_id): k
-        for suite, run_id in runs
-        for k in by_suite.get(suite, [])
-        if k.run_id == run_id
-    }
+    return ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite),
+        run_id=result.meta["run_id"],
+        batch_identifier=result.batch_id,
+    )
 
 
-def _render_docs(docs_dir: Path, keys: list[Any]) -> dict[Any, str]:
-    """Render the pages of ``keys`` and the site index once; the URL of each page."""
-    context = _context(docs_dir)
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=keys)
-    urls = {}
-    for key in keys:
-        found = context.get_docs_sites_urls(resource_identifier=key, site_name=SITE_NAME)
-        if found and found[0].get("site_url"):
-            urls[key] = found[0]["site_url"]
-    return urls
+@dataclass
+class DataDocs:
+    """The Data Docs site of one step: its pages and the index, built once, on close.
+
+    Open with :func:`data_docs`. A gate registers the results it wrote and gets the URLs
+    their pages will have; closing prunes each suite written in the session to its last
+    ``docs.keep_results_per_suite`` results, renders the session's pages and rebuilds the
+    index in one Data Docs build. Each build lists the results store and reads every
+    stored result for the index, so a step that runs several gates pays that once, and
+    the site is still current after every step (even in a run that stops early).
+    """
+
+    dir: Path
+    keys: list[Any] = field(default_factory=list)
+
+    def pages(self, keys: list[Any]) -> dict[Any, str]:
+        """Register ``keys`` for the build on close; the URL of each one's page."""
+        self.keys += keys
+        context = _context(self.dir)
+        urls = {}
+        for key in keys:
+            found = context.get_docs_sites_urls(
+                resource_identifier=key, site_name=SITE_NAME, only_if_exists=False
+            )
+            if found and found[0].get("site_url"):
+                urls[key] = found[0]["site_url"]
+        return urls
+
+    def close(self) -> None:
+        if not self.keys:
+            return
+        from quality.config import load_thresholds
+
+        context = _context(self.dir)
+        keep = int(load_thresholds().get("docs.keep_results_per_suite"))
+        suites = {k.expectation_suite_identifier.name for k in self.keys}
+        by_suite: dict[str, list[Any]] = {}
+        for k in context.validation_results_store.list_keys():
+            name = k.expectation_suite_identifier.name
+            if name in suites:
+                by_suite.setdefault(name, []).append(k)
+        for keys in by_suite.values():
+            _prune(context, keys, keep)
+        # a non-empty list: GX renders every stored result when given none
+        context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=_KeyList(self.keys))
+        self.keys = []
+
+
+class _KeyList(list):
+    """A list of result keys with set membership. GX's page builder tests every stored
+    result against the keys to render (``key not in resource_identifiers``): with a
+    plain list that is results × keys tuple comparisons, 40 % of the raw step's Data
+    Docs build (under cProfile) once 30 results per suite are kept."""
+
+    def __init__(self, keys: list[Any]) -> None:
+        super().__init__(keys)
+        self._members = set(keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._members
+
+
+@contextmanager
+def data_docs(docs: Path | DataDocs | None) -> Iterator[DataDocs | None]:
+    """A session for ``docs``: a folder opens one (closed on exit, the index built once);
+    an open session is used as is (its owner closes it); None means no Data Docs."""
+    if docs is None or isinstance(docs, DataDocs):
+        yield docs
+        return
+    session = DataDocs(Path(docs))
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def _prune(context: Any, keys: list[Any], keep: int) -> None:
@@ -307,23 +378,22 @@ def _prune(context: Any, keys: list[Any], keep: int) -> None:
 
 
 def run_frames(
-    frames: dict[str, Frame], rules: Sequence[Rule], table: str, docs_dir: Path | None
+    frames: dict[str, Frame], rules: Sequence[Rule], table: str, docs: DataDocs | None
 ) -> list[ExpectationOutcome]:
-    """Each frame with its own suite, then one Data Docs build; outcomes in rule order."""
+    """Each frame with its own suite, then its Data Docs pages; outcomes in rule order."""
     validated: list[tuple[list[ExpectationOutcome], Any]] = []
+    docs_dir = docs.dir if docs is not None else None
     for name, frame in frames.items():
         frame_rules = [r for r in rules if r.frame == name]
         if frame_rules:
             validated.append(run_suite(frame, frame_rules, table, docs_dir))
-    runs = [run for _, run in validated if run is not None]
-    keys = _result_keys(_context(docs_dir), runs) if docs_dir is not None and runs else {}
-    urls = _render_docs(docs_dir, list(keys.values())) if keys else {}
-    outcomes = [
-        replace(o, docs_url=urls.get(keys.get(run))) for found, run in validated for o in found
-    ]
+    keys = [key for _, key in validated if key is not None]
+    urls = docs.pages(keys) if docs is not None else {}
+    outcomes = [replace(o, docs_url=urls.get(key)) for found, key in validated for o in found]
     order = {r.check: i for i, r in enumerate(rules)}
     return sorted(outcomes, key=lambda o: order[o.check])  # stable within one check
 
 
-def index_url(docs_dir: Path) -> str:
-    return (docs_dir / "index.html").resolve().as_uri()
+def index_url(docs: Path | DataDocs) -> str:
+    folder = docs.dir if isinstance(docs, DataDocs) else docs
+    return (folder / "index.html").resolve().as_uri()

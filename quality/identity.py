@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 
 from quality.config import Thresholds, load_thresholds
-from quality.frames import frame, sampled
-from quality.gx_runner import Frame, index_url, run_frames
+from quality.delta import changed_rows, finish_frames
+from quality.frames import frame
+from quality.gx_runner import DataDocs, Frame, data_docs, index_url, run_frames
 from quality.results import ExpectationOutcome, GateResult
 from quality.rules import Rule, apply_severities
 from quality.state import (
@@ -120,7 +121,7 @@ def run_identity_gate(
     *,
     thresholds: Thresholds | None = None,
     now: datetime | None = None,
-    docs_dir: Path | None = None,
+    docs_dir: Path | DataDocs | None = None,
     accept: bool = True,
 ) -> GateResult:
     """Validate the identity output; a passing output becomes the baseline of the next run."""
@@ -135,24 +136,33 @@ def run_identity_gate(
         record_results(con, [gate], now)
         return gate
     previous = latest_identity_run(con)
-    records, n_records, was_sampled = sampled(con, RECORDS_SQL, thresholds)
-    xref, _, xref_sampled = sampled(con, XREF_SQL, thresholds)
+    deltas = {  # rows changed since the last accepted output (quality/delta.py)
+        key: changed_rows(con, f"{XREF}.{suffix}", sql, [r for r in rules if r.frame == key],
+                          thresholds, sample=key != "clusters")
+        for key, suffix, sql in (("records", "records", RECORDS_SQL), ("xref", "rows", XREF_SQL),
+                                 ("clusters", "clusters", CLUSTERS_SQL))
+    }  # fmt: skip
     stats = frame(con, run_stats_sql(previous[2] if previous else None))
     frames = {
-        "records": Frame(f"{XREF}.records", records, ("record",)),
-        "xref": Frame(f"{XREF}.rows", xref, ("record",)),
-        "clusters": Frame(f"{XREF}.clusters", frame(con, CLUSTERS_SQL), ("golden_id",)),
+        "records": Frame(deltas["records"].name, deltas["records"].data, ("record",)),
+        "xref": Frame(deltas["xref"].name, deltas["xref"].data, ("record",)),
+        "clusters": Frame(deltas["clusters"].name, deltas["clusters"].data, ("golden_id",)),
         "run": Frame(f"{XREF}.run", stats, ("records", "golden_ids")),
     }
-    outcomes = run_frames(frames, rules, XREF, docs_dir)
+    with data_docs(docs_dir) as docs:
+        outcomes = run_frames(frames, rules, XREF, docs)
     row = stats.to_dict("records")[0]
+    records = deltas["records"]
     gate = GateResult(
-        LAYER, XREF, tuple(outcomes), rows_checked=len(records), rows_in_scope=n_records,
-        sampled=was_sampled or xref_sampled,
+        LAYER, XREF, tuple(outcomes), rows_checked=len(records.data), rows_in_scope=records.total,
+        sampled=any(d.sampled for d in deltas.values()),
         docs_index_url=index_url(docs_dir) if docs_dir else None,
         seconds=round(time.perf_counter() - started, 3),
-        details={k: (None if v != v else v) for k, v in row.items()},
+        details={**{k: (None if v != v else v) for k, v in row.items()},
+                 "rows_validated": {k: len(d.data) for k, d in deltas.items()},
+                 "rows_accepted_before": {k: d.total - d.changed for k, d in deltas.items()}},
     )  # fmt: skip
+    finish_frames(con, deltas, rules, outcomes, accept, now)
     if accept:
         merge_rate, churn = row["merge_rate"], row["golden_id_churn"]
         record_identity_run(

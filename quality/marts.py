@@ -20,8 +20,9 @@ import duckdb
 
 from ingest.sql import ident, literal
 from quality.config import Thresholds, load_thresholds
-from quality.frames import numeric_columns, sampled
-from quality.gx_runner import Frame, index_url, run_frames
+from quality.delta import changed_rows, finish_frames
+from quality.frames import numeric_columns
+from quality.gx_runner import DataDocs, Frame, data_docs, index_url, run_frames
 from quality.results import ExpectationOutcome, GateResult
 from quality.rules import Rule, apply_severities, check_name
 from quality.state import ensure_quality_schema, record_results, table_exists
@@ -170,7 +171,7 @@ def run_marts_gate(
     *,
     thresholds: Thresholds | None = None,
     now: datetime | None = None,
-    docs_dir: Path | None = None,
+    docs_dir: Path | DataDocs | None = None,
     declared: Sequence[str] | None = None,
 ) -> GateResult:
     """Validate ``marts.<table>``. ``declared``: the range columns with a check of their
@@ -191,13 +192,19 @@ def run_marts_gate(
     columns = [c for c in numeric_columns(con, qualified) if c != "golden_id"]
     vocab = segment_vocabulary(thresholds, segment_catalogue(con)) if table == SEGMENTS else {}
     rules = marts_rules(table, columns, thresholds, vocab, declared)
-    data, total, was_sampled = sampled(con, table_sql(table, columns, vocab), thresholds)
-    frames = {"table": Frame(f"{qualified}.table", data, ("golden_id",))}
+    queries = {"table": table_sql(table, columns, vocab)}
     if table == CUSTOMER_360 and table_exists(con, XREF):
-        frames["coverage"] = Frame(
-            f"{qualified}.coverage", sampled(con, COVERAGE_SQL, thresholds)[0], ("golden_id",)
-        )
-    outcomes = run_frames(frames, rules, qualified, docs_dir)
+        queries["coverage"] = COVERAGE_SQL
+    deltas = {  # rows changed since the last accepted run (quality/delta.py)
+        key: changed_rows(con, f"{qualified}.{key}", sql, frame_rules, thresholds)
+        for key, sql in queries.items()
+        if (frame_rules := [r for r in rules if r.frame == key])
+    }
+    frames = {key: Frame(d.name, d.data, ("golden_id",)) for key, d in deltas.items()}
+    with data_docs(docs_dir) as docs:
+        outcomes = run_frames(frames, rules, qualified, docs)
+    finish_frames(con, deltas, rules, outcomes, True, now)
+    main = deltas.get("table")
     seen = {o.check for o in outcomes}
     outcomes += [  # a check with no rule today (no such column, no identity table)
         ExpectationOutcome(check, qualified, severity, True, "", "",  # type: ignore[arg-type]
@@ -205,9 +212,12 @@ def run_marts_gate(
         for check, severity in static_checks(table, declared or ()) if check not in seen
     ]  # fmt: skip
     gate = GateResult(
-        LAYER, qualified, tuple(outcomes), rows_checked=len(data), rows_in_scope=total,
-        sampled=was_sampled, docs_index_url=index_url(docs_dir) if docs_dir else None,
+        LAYER, qualified, tuple(outcomes), rows_checked=len(main.data) if main else 0,
+        rows_in_scope=main.total if main else 0, sampled=any(d.sampled for d in deltas.values()),
+        docs_index_url=index_url(docs_dir) if docs_dir else None,
         seconds=round(time.perf_counter() - started, 3),
+        details={"rows_validated": {k: len(d.data) for k, d in deltas.items()},
+                 "rows_accepted_before": {k: d.total - d.changed for k, d in deltas.items()}},
     )  # fmt: skip
     record_results(con, [gate], now)
     return gate

@@ -29,7 +29,7 @@ from ingest.contract import VOCABULARIES, Entity, entity
 from ingest.sql import ident, literal
 from quality.config import Thresholds, load_thresholds, mostly
 from quality.frames import frame, sample_clause, scalar
-from quality.gx_runner import Frame, index_url, run_frames
+from quality.gx_runner import DataDocs, Frame, data_docs, index_url, run_frames
 from quality.raw_spec import RAW_SPECS, RawSpec
 from quality.results import GateResult
 from quality.rules import Rule, apply_severities, check_name
@@ -359,7 +359,7 @@ def run_raw_gate(
     *,
     thresholds: Thresholds | None = None,
     now: datetime | None = None,
-    docs_dir: Path | None = None,
+    docs_dir: Path | DataDocs | None = None,
     accept: bool = True,
 ) -> GateResult:
     """Validate the pending deliveries of ``raw.<raw_table>``; accept them if no error failed.
@@ -394,7 +394,8 @@ def run_raw_gate(
             ("new_rows_per_file", "baseline_rows_per_file"),
         ),
     }
-    outcomes = run_frames(frames, relax_share_rules(rules, rows, thresholds), table, docs_dir)
+    with data_docs(docs_dir) as docs:  # a folder: pages and index now; a session: on close
+        outcomes = run_frames(frames, relax_share_rules(rules, rows, thresholds), table, docs)
     volume = frames["volume"].data.to_dict("records")[0]
     gate = GateResult(
         LAYER, table, tuple(outcomes),

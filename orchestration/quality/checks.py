@@ -1,14 +1,28 @@
 """Quality gates as Dagster asset checks: one check per rule, blocking when severe.
 
-Each gated table gets one multi-asset check (one step, one GX run) that yields one
-``AssetCheckResult`` per rule. Rules of error severity are blocking: when one fails,
-the step fails and nothing downstream of the table runs in that run, so the tables
-built by earlier runs stay as they were.
+A gate validates one table and yields one ``AssetCheckResult`` per rule. Several gates
+share one step (one ``multi_asset_check``, one warehouse connection, one Data Docs
+build) wherever that blocks nothing the separate steps would not have blocked:
+
+* ``quality_raw``: every raw table. Every raw table feeds the staging dbt models,
+  which run as one dbt step, so a failing raw gate already held all of staging back;
+* ``quality_identity__customer_xref``;
+* the marts gates grouped by the assets that read their tables (``marts_step_groups``):
+  gates whose tables have the same direct dependents share a step, so a failing gate
+  holds back exactly the steps it held back on its own (e.g. ``customer_360`` feeds
+  the CRM outbox and keeps its own step; the marts only the BI copy reads share one).
+
+Rules of error severity are blocking: when one fails, the step fails and nothing
+downstream of it runs in that run, so the tables built by earlier runs stay as they
+were. Every gate of a step runs even when an earlier one fails or raises.
 """
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -18,9 +32,33 @@ from orchestration.resources import CdpSettings
 from quality.config import DEFAULT_THRESHOLDS_PATH, Thresholds, load_thresholds
 from quality.results import ExpectationOutcome, GateResult
 
+if TYPE_CHECKING:
+    import duckdb
+
+    from quality.gx_runner import DataDocs
+
 IDENTITY_XREF = dg.AssetKey(["identity", "customer_xref"])
 MARTS_SCHEMA = "marts"
 GROUP = "quality"
+RAW_STEP = "quality_raw"
+IDENTITY_STEP = "quality_identity__customer_xref"
+MARTS_STEP = "quality_marts"
+
+#: Runs one gate on the step's connection, thresholds and Data Docs session.
+GateRun = Callable[["duckdb.DuckDBPyConnection", Thresholds, "DataDocs | None"], GateResult]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One gated table: its asset, its checks (name, severity, description) and its run."""
+
+    asset_key: dg.AssetKey
+    checks: list[tuple[str, str, str]]
+    run: GateRun
+
+    @property
+    def check_keys(self) -> list[dg.AssetCheckKey]:
+        return [dg.AssetCheckKey(self.asset_key, name) for name, _, _ in self.checks]
 
 
 def _definition_thresholds() -> Thresholds:
@@ -98,65 +136,90 @@ def _specs(
     ]  # fmt: skip
 
 
-def _gate_check(
-    name: str,
-    asset_key: dg.AssetKey,
-    checks: list[tuple[str, str, str]],
-    run_gate: Callable[[CdpSettings], GateResult],
-) -> dg.AssetChecksDefinition:
-    names = [c[0] for c in checks]
+def run_gates(
+    gates: Sequence[Gate],
+    selected: Iterable[dg.AssetCheckKey],
+    cdp: CdpSettings,
+    log: Callable[[str], None],
+) -> Iterator[dg.AssetCheckResult]:
+    """Run every gate with a selected check on one connection and one Data Docs session;
+    the results of the selected checks. A gate that raises does not stop the others: the
+    first error is raised once they have all run (the step then fails)."""
+    from quality import docs_dir_for
+    from quality.gx_runner import data_docs
+
+    chosen = set(selected)
+    errors: list[Exception] = []
+    thresholds = load_thresholds()
+    with cdp.connect() as con, data_docs(docs_dir_for(cdp.warehouse_path())) as docs:
+        for g in (g for g in gates if chosen & set(g.check_keys)):
+            try:
+                gate = g.run(con, thresholds, docs)
+            except Exception as exc:  # re-raised below, once the other gates have run
+                errors.append(exc)
+                log(f"{g.asset_key.to_user_string()}: gate raised {exc!r}")
+                continue
+            log(
+                f"{gate.table}: {len(gate.outcomes)} expectations on {gate.rows_checked:,} of "
+                f"{gate.rows_in_scope:,} rows in {gate.seconds:.1f}s, "
+                f"failed: {', '.join(gate.failed_checks) or 'none'}"
+            )
+            names = [k.name for k in g.check_keys if k in chosen]
+            yield from gate_results(g.asset_key, names, gate)
+    if errors:
+        raise errors[0]
+
+
+def gate_step(name: str, gates: Sequence[Gate]) -> dg.AssetChecksDefinition:
+    """One Dagster step that runs ``gates`` (subsettable: a run selecting some of the
+    checks runs only the gates those belong to)."""
+    tables = ", ".join(g.asset_key.to_user_string() for g in gates)
 
     @dg.multi_asset_check(
-        specs=_specs(asset_key, checks),
+        specs=[spec for g in gates for spec in _specs(g.asset_key, g.checks)],
         name=name,
         pool=WAREHOUSE_POOL,
-        description=f"Great Expectations gate on {asset_key.to_user_string()} (quality/).",
+        can_subset=True,
+        description=f"Great Expectations gates on {tables} (quality/).",
     )
     def _check(context: dg.AssetCheckExecutionContext, cdp: CdpSettings) -> Iterator:
-        gate = run_gate(cdp)
-        context.log.info(
-            f"{gate.table}: {len(gate.outcomes)} expectations on {gate.rows_checked:,} rows "
-            f"in {gate.seconds:.1f}s, failed: {', '.join(gate.failed_checks) or 'none'}"
-        )
-        yield from gate_results(asset_key, names, gate)
+        yield from run_gates(gates, context.selected_asset_check_keys, cdp, context.log.info)
 
     return _check
 
 
-def build_raw_check(entity: Entity, thresholds: Thresholds) -> dg.AssetChecksDefinition:
+def raw_gate(entity: Entity, thresholds: Thresholds) -> Gate:
     from quality.raw import raw_rules
 
     rules = raw_rules(entity, thresholds, datetime.now(UTC))
-    checks = [(r.check, r.severity, r.description) for r in rules]
 
-    def run(cdp: CdpSettings) -> GateResult:
-        from quality import docs_dir_for, run_raw_gate
+    def run(con: "duckdb.DuckDBPyConnection", t: Thresholds, docs: "DataDocs | None") -> GateResult:
+        from quality import run_raw_gate
 
-        with cdp.connect() as con:
-            return run_raw_gate(
-                con,
-                entity.raw_table,
-                thresholds=load_thresholds(),
-                docs_dir=docs_dir_for(cdp.warehouse_path()),
-            )
+        return run_raw_gate(con, entity.raw_table, thresholds=t, docs_dir=docs)
 
-    return _gate_check(f"quality_raw__{entity.raw_table}", raw_asset_key(entity), checks, run)
+    return Gate(raw_asset_key(entity), [(r.check, r.severity, r.description) for r in rules], run)
+
+
+def build_raw_check(entity: Entity, thresholds: Thresholds) -> dg.AssetChecksDefinition:
+    """The gate of one raw table as a step of its own."""
+    return gate_step(f"quality_raw__{entity.raw_table}", [raw_gate(entity, thresholds)])
+
+
+def identity_gate(thresholds: Thresholds) -> Gate:
+    from quality.identity import identity_rules
+
+    def run(con: "duckdb.DuckDBPyConnection", t: Thresholds, docs: "DataDocs | None") -> GateResult:
+        from quality import run_identity_gate
+
+        return run_identity_gate(con, thresholds=t, docs_dir=docs)
+
+    checks = [(r.check, r.severity, r.description) for r in identity_rules(thresholds)]
+    return Gate(IDENTITY_XREF, checks, run)
 
 
 def build_identity_check(thresholds: Thresholds) -> dg.AssetChecksDefinition:
-    from quality.identity import identity_rules
-
-    checks = [(r.check, r.severity, r.description) for r in identity_rules(thresholds)]
-
-    def run(cdp: CdpSettings) -> GateResult:
-        from quality import docs_dir_for, run_identity_gate
-
-        with cdp.connect() as con:
-            return run_identity_gate(
-                con, thresholds=load_thresholds(), docs_dir=docs_dir_for(cdp.warehouse_path())
-            )
-
-    return _gate_check("quality_identity__customer_xref", IDENTITY_XREF, checks, run)
+    return gate_step(IDENTITY_STEP, [identity_gate(thresholds)])
 
 
 def manifest_columns(schema: str = MARTS_SCHEMA) -> dict[str, list[str]]:
@@ -175,9 +238,7 @@ def manifest_columns(schema: str = MARTS_SCHEMA) -> dict[str, list[str]]:
     }
 
 
-def build_marts_check(
-    asset_key: dg.AssetKey, thresholds: Thresholds, columns: Sequence[str] = ()
-) -> dg.AssetChecksDefinition:
+def marts_gate(asset_key: dg.AssetKey, thresholds: Thresholds, columns: Sequence[str] = ()) -> Gate:
     """One check per range column of ``columns`` (the table's documented columns), one
     ``undeclared_metric_ranges`` for range columns only the built table has, and the
     table's fixed checks."""
@@ -206,19 +267,53 @@ def build_marts_check(
         for check, severity in static_checks(table, declared)
     ]
 
-    def run(cdp: CdpSettings) -> GateResult:
-        from quality import docs_dir_for, run_marts_gate
+    def run(con: "duckdb.DuckDBPyConnection", t: Thresholds, docs: "DataDocs | None") -> GateResult:
+        from quality import run_marts_gate
 
-        with cdp.connect() as con:
-            return run_marts_gate(
-                con,
-                table,
-                thresholds=load_thresholds(),
-                docs_dir=docs_dir_for(cdp.warehouse_path()),
-                declared=declared,
-            )
+        return run_marts_gate(con, table, thresholds=t, docs_dir=docs, declared=declared)
 
-    return _gate_check(f"quality_marts__{table}", asset_key, checks, run)
+    return Gate(asset_key, checks, run)
+
+
+def build_marts_check(
+    asset_key: dg.AssetKey, thresholds: Thresholds, columns: Sequence[str] = ()
+) -> dg.AssetChecksDefinition:
+    """The gate of one marts table as a step of its own."""
+    table = asset_key.path[-1]
+    return gate_step(f"quality_marts__{table}", [marts_gate(asset_key, thresholds, columns)])
+
+
+def dependents(
+    assets: Iterable[dg.AssetsDefinition | dg.AssetSpec],
+) -> dict[dg.AssetKey, set[dg.AssetKey]]:
+    """The assets that read each asset (its direct dependents) among ``assets``."""
+    found: dict[dg.AssetKey, set[dg.AssetKey]] = defaultdict(set)
+    for a in assets:
+        for spec in [a] if isinstance(a, dg.AssetSpec) else a.specs:
+            for dep in spec.deps:
+                found[dep.asset_key].add(spec.key)
+    return found
+
+
+def marts_step_groups(
+    keys: Sequence[dg.AssetKey], readers: dict[dg.AssetKey, set[dg.AssetKey]]
+) -> list[tuple[str, list[dg.AssetKey]]]:
+    """(step name, tables) of the marts gates: tables with the same direct dependents share
+    a step. A failing gate holds back its step's dependents, which are then exactly its
+    own table's, as with a step per table; and no table of a step reads another (a
+    reader is never its own dependent), so no step waits on itself."""
+    groups: dict[frozenset[dg.AssetKey], list[dg.AssetKey]] = {}
+    for key in sorted(keys):
+        groups.setdefault(frozenset(readers.get(key, set())), []).append(key)
+    shared = 0
+    named = []
+    for tables in sorted(groups.values()):
+        if len(tables) == 1:
+            named.append((f"{MARTS_STEP}__{tables[0].path[-1]}", tables))
+        else:
+            named.append((MARTS_STEP + (f"_{shared + 1}" if shared else ""), tables))
+            shared += 1
+    return named
 
 
 def _keys(assets: Iterable[dg.AssetsDefinition | dg.AssetSpec]) -> set[dg.AssetKey]:
@@ -231,14 +326,21 @@ def _keys(assets: Iterable[dg.AssetsDefinition | dg.AssetSpec]) -> set[dg.AssetK
 def build_quality_checks(
     assets: Iterable[dg.AssetsDefinition | dg.AssetSpec],
 ) -> list[dg.AssetChecksDefinition]:
-    """Gates for every gated asset among ``assets``: raw tables, the identity xref (when the
-    identity asset exists) and every ``marts/*`` model (when the marts exist)."""
+    """Gates for every gated asset among ``assets``: raw tables (one step), the identity
+    xref (when the identity asset exists) and every ``marts/*`` model (when the marts
+    exist; steps by ``marts_step_groups``)."""
+    assets = list(assets)
     thresholds = _definition_thresholds()
     keys = _keys(assets)
-    checks = [build_raw_check(e, thresholds) for e in ENTITIES if raw_asset_key(e) in keys]
+    steps = []
+    raw = [raw_gate(e, thresholds) for e in ENTITIES if raw_asset_key(e) in keys]
+    if raw:
+        steps.append(gate_step(RAW_STEP, raw))
     if IDENTITY_XREF in keys:
-        checks.append(build_identity_check(thresholds))
-    marts = sorted(k for k in keys if len(k.path) == 2 and k.path[0] == MARTS_SCHEMA)
+        steps.append(build_identity_check(thresholds))
+    marts = [k for k in keys if len(k.path) == 2 and k.path[0] == MARTS_SCHEMA]
     documented = manifest_columns() if marts else {}
-    checks += [build_marts_check(k, thresholds, documented.get(k.path[-1], ())) for k in marts]
-    return checks
+    for name, tables in marts_step_groups(marts, dependents(assets)):
+        gates = [marts_gate(k, thresholds, documented.get(k.path[-1], ())) for k in tables]
+        steps.append(gate_step(name, gates))
+    return steps
