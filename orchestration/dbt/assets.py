@@ -39,20 +39,30 @@ translator = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
 
 
 def dbt_vars(cdp: CdpSettings) -> str:
-    """Run-time settings handed to dbt (the profile reads them with ``var()``)."""
+    """Run-time settings handed to dbt (the profile reads them with ``var()``): dbt's
+    DuckDB connection gets the same memory limit as the pipeline's."""
     return json.dumps(
-        {"warehouse_path": str(cdp.warehouse_path().resolve()), "source_tz": cdp.timezone()}
+        {
+            "warehouse_path": str(cdp.warehouse_path().resolve()),
+            "source_tz": cdp.timezone(),
+            "memory_limit": cdp.duckdb_memory_limit(),
+        }
     )
 
 
 def incremental_relations(manifest_path: Path) -> list[tuple[str, str]]:
-    """(schema, table) of every incremental model: each holds the ``_loaded_at`` of the
-    delivery behind its rows (its watermark, see dbt_project/macros/incremental.sql)."""
+    """(schema, table) of every incremental model that holds the ``_loaded_at`` of the
+    delivery behind its rows (its watermark, config ``cdp_watermark``; see
+    dbt_project/macros/incremental.sql). The incremental marts keep their state in
+    tables of their own (dbt_project/macros/marts_refresh.sql) and rebuild themselves
+    in full when it is missing, so a warehouse built before them needs no full refresh."""
     manifest = json.loads(Path(manifest_path).read_text("utf-8"))
     return sorted(
         (node["schema"], node.get("alias") or node["name"])
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and node["config"].get("cdp_watermark") == "_loaded_at"
     )
 
 
@@ -81,7 +91,9 @@ def tables_without_watermark(warehouse: Path, relations: list[tuple[str, str]]) 
 
 
 def build_args(cdp: CdpSettings, legacy_tables: list[str]) -> list[str]:
-    args = ["build", "--vars", dbt_vars(cdp)]
+    """dbt's unit tests check the SQL on hand-made rows, not the data: they run in the
+    test suite (tests/marts/test_dbt_unit_tests.py), not on every materialisation."""
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars(cdp)]
     return [*args, "--full-refresh"] if legacy_tables else args
 
 

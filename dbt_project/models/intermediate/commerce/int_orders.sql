@@ -31,7 +31,7 @@ store_orders as (
         sum(discount) as discount_amount,
         min(currency) as currency,
         bool_or(promo_code is not null or discount > 0) as used_promo,
-        mode(payment_method) as payment_method
+        {{ stable_mode('payment_method') }} as payment_method
     from pos_transactions
     where transaction_id is not null
     group by transaction_id

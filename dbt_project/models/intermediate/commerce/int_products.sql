@@ -12,8 +12,8 @@ category_groups as (
 skus as (
     select
         sku,
-        mode(product_name) as product_name,
-        mode(category) as category
+        {{ stable_mode('product_name') }} as product_name,
+        {{ stable_mode('category') }} as category
     from pos_transactions
     where sku is not null
     group by sku

@@ -1,12 +1,11 @@
 {#- One row per golden customer with every lifetime figure the 360 view and the
-    segment rules need. Facts reach a golden id through identity.customer_xref
-    (in the int_*_resolved models); recency is measured from int_as_of_date. -#}
-with golden_customers as (
-    select * from {{ ref('stg_identity__golden_customers') }}
-),
-
-xref as (
-    select * from {{ ref('stg_identity__customer_xrefs') }}
+    segment rules need: int_customer_lifetime (incremental, the figures that do
+    not depend on the as-of date) plus those measured from int_as_of_date, which
+    moves with every daily drop and so are recomputed for everyone: orders and
+    revenue in the rule windows, days since the last order, the last abandoned
+    cart (a cart is abandoned once its window has passed the as-of date). -#}
+with lifetime as (
+    select * from {{ ref('int_customer_lifetime') }}
 ),
 
 as_of as (
@@ -17,299 +16,105 @@ orders as (
     select * from {{ ref('int_orders') }}
 ),
 
-order_items as (
-    select * from {{ ref('int_order_items') }}
-),
-
-pos_transactions as (
-    select * from {{ ref('stg_pos__transactions') }}
-),
-
-web_sessions as (
-    select * from {{ ref('int_web_sessions') }}
-),
-
 cart_abandonments as (
     select * from {{ ref('int_cart_abandonments') }}
 ),
 
-email_events as (
-    select * from {{ ref('int_email_events_resolved') }}
-),
-
-email_contacts as (
-    select * from {{ ref('stg_email__contacts') }}
-),
-
-social_interactions as (
-    select * from {{ ref('int_social_interactions_enriched') }}
-),
-
-social_profiles as (
-    select * from {{ ref('stg_social__profiles') }}
-),
-
-service_cases as (
-    select * from {{ ref('int_service_cases_resolved') }}
-),
-
-opportunities as (
-    select * from {{ ref('int_sales_opportunities_resolved') }}
-),
-
-sales_contacts as (
-    select * from {{ ref('stg_sales__contacts') }}
-),
-
-lifecycle_stages as (
-    select * from {{ ref('lifecycle_stages') }}
-),
-
-order_summary as (
+order_windows as (
     select
         orders.golden_id,
-        count(*) as order_count,
-        count(*) filter (where orders.channel = 'store') as store_order_count,
-        count(*) filter (where orders.channel = 'web') as web_order_count,
-        count(*) filter (where orders.used_promo) as promo_order_count,
         count(*) filter (
             where cast(orders.ordered_at as date) > as_of.as_of_date - to_days({{ var('seg_regular_window_days') }})
         ) as orders_in_regular_window,
-        coalesce(sum(orders.revenue_vnd), 0) as total_revenue_vnd,
         coalesce(sum(orders.revenue_vnd) filter (
             where cast(orders.ordered_at as date) > as_of.as_of_date - to_days({{ var('seg_vip_window_days') }})
-        ), 0) as revenue_in_vip_window_vnd,
-        coalesce(sum(orders.discount_vnd), 0) as total_discount_vnd,
-        min(orders.ordered_at) as first_order_at,
-        max(orders.ordered_at) as last_order_at,
-        arg_min(orders.channel, orders.ordered_at) as first_order_channel,
-        mode(orders.store_id) filter (where orders.store_id is not null) as favourite_store,
-        mode(orders.channel) as favourite_channel
+        ), 0) as revenue_in_vip_window_vnd
     from orders
     cross join as_of
     where orders.golden_id is not null
+        and cast(orders.ordered_at as date) > as_of.as_of_date - to_days(greatest(
+            {{ var('seg_regular_window_days') }}, {{ var('seg_vip_window_days') }}
+        ))
     group by orders.golden_id
 ),
 
-category_quantities as (
-    select golden_id, category, sum(quantity) as quantity
-    from order_items
-    where golden_id is not null and category is not null
-    group by golden_id, category
-),
-
-favourite_categories as (
-    select golden_id, category as favourite_category
-    from category_quantities
-    qualify row_number() over (partition by golden_id order by quantity desc, category) = 1
-),
-
-category_groups_bought as (
-    select golden_id, list(distinct category_group order by category_group) as category_groups_bought
-    from order_items
-    where golden_id is not null
-    group by golden_id
-),
-
-loyalty_members as (
-    select distinct xref.golden_id
-    from pos_transactions
-    inner join xref on xref.source = 'pos' and xref.source_record_id = pos_transactions.transaction_id
-    where pos_transactions.loyalty_id is not null
-    union
-    select distinct golden_id
-    from xref
-    where source = 'web' and source_record_id like 'user:%'
-),
-
-email_summary as (
-    select
-        golden_id,
-        count(*) filter (where event = 'sent') as email_sends,
-        count(*) filter (where event = 'delivered') as email_deliveries,
-        count(distinct campaign_id) filter (where event = 'open') as email_opens,
-        count(distinct campaign_id) filter (where event = 'click') as email_clicks,
-        count(distinct campaign_id) filter (where event in ('sent', 'delivered')) as email_campaigns_received,
-        count(distinct campaign_id) filter (where event in ('open', 'click')) as email_campaigns_engaged,
-        max(occurred_at) filter (where event in ('open', 'click')) as last_email_engagement_at
-    from email_events
-    where golden_id is not null
-    group by golden_id
-),
-
-subscriptions as (
-    select
-        xref.golden_id,
-        case min(case email_contacts.status
-                when 'subscribed' then 1 when 'unsubscribed' then 2 when 'cleaned' then 3 else 4 end)
-            when 1 then 'subscribed' when 2 then 'unsubscribed' when 3 then 'cleaned' else 'unknown'
-        end as subscription_status
-    from email_contacts
-    inner join xref on xref.source = 'email' and xref.source_record_id = email_contacts.email
-    group by xref.golden_id
-),
-
-web_summary as (
-    select
-        golden_id,
-        count(*) as web_sessions,
-        sum(event_count) as web_events,
-        max(started_at) as last_web_session_at,
-        max(started_at) filter (where item_views > 0) as last_item_view_at
-    from web_sessions
-    where golden_id is not null
-    group by golden_id
-),
-
 cart_summary as (
-    select golden_id, max(cart_at) filter (where is_abandoned) as last_abandoned_cart_at
+    select golden_id, max(cart_at) as last_abandoned_cart_at
     from cart_abandonments
-    where golden_id is not null
+    where golden_id is not null and is_abandoned
     group by golden_id
-),
-
-social_summary as (
-    select
-        golden_id,
-        count(*) as social_interactions,
-        count(*) filter (where kind = 'mention') as social_mentions,
-        count(*) filter (where sentiment_label = 'positive') as social_positive_interactions,
-        count(*) filter (where sentiment_label = 'negative') as social_negative_interactions,
-        round(avg(sentiment_score), 4) as social_sentiment,
-        max(occurred_at) as last_social_at
-    from social_interactions
-    where golden_id is not null
-    group by golden_id
-),
-
-social_audience as (
-    select xref.golden_id, max(social_profiles.followers) as social_followers
-    from social_profiles
-    inner join xref on xref.source = 'social' and xref.source_record_id = social_profiles.social_profile_key
-    group by xref.golden_id
-),
-
-service_summary as (
-    select
-        golden_id,
-        count(*) as service_cases,
-        count(*) filter (where not is_closed) as open_service_cases,
-        arg_max(csat, coalesce(closed_at, opened_at)) filter (where csat is not null) as latest_csat,
-        arg_max(nps, coalesce(closed_at, opened_at)) filter (where nps is not null) as latest_nps,
-        arg_max(ces, coalesce(closed_at, opened_at)) filter (where ces is not null) as latest_ces,
-        max(opened_at) as last_case_opened_at
-    from service_cases
-    where golden_id is not null
-    group by golden_id
-),
-
-sales_summary as (
-    select
-        golden_id,
-        count(*) as opportunities,
-        count(*) filter (where not is_closed) as open_opportunities,
-        count(*) filter (where is_won) as won_opportunities,
-        coalesce(sum(amount_vnd) filter (where is_won), 0) as won_amount_vnd
-    from opportunities
-    where golden_id is not null
-    group by golden_id
-),
-
-crm_stages as (
-    select xref.golden_id, arg_max(lifecycle_stages.lifecycle_stage, lifecycle_stages.stage_rank) as crm_lifecycle_stage
-    from sales_contacts
-    inner join xref on xref.source = 'sales' and xref.source_record_id = sales_contacts.contact_id
-    inner join lifecycle_stages on lifecycle_stages.lifecycle_stage = sales_contacts.lifecycle_stage
-    group by xref.golden_id
 ),
 
 final as (
     select
-        golden_customers.golden_id,
-        golden_customers.full_name,
-        golden_customers.primary_email,
-        golden_customers.primary_phone,
-        golden_customers.emails,
-        golden_customers.phones,
-        golden_customers.birth_date,
-        golden_customers.birth_month,
-        golden_customers.birth_day,
-        golden_customers.gender,
-        golden_customers.city,
-        golden_customers.sources,
-        golden_customers.record_count,
-        golden_customers.first_seen_at,
-        golden_customers.last_seen_at,
+        lifetime.golden_id,
+        lifetime.full_name,
+        lifetime.primary_email,
+        lifetime.primary_phone,
+        lifetime.emails,
+        lifetime.phones,
+        lifetime.birth_date,
+        lifetime.birth_month,
+        lifetime.birth_day,
+        lifetime.gender,
+        lifetime.city,
+        lifetime.sources,
+        lifetime.record_count,
+        lifetime.first_seen_at,
+        lifetime.last_seen_at,
         as_of.as_of_date,
-        coalesce(order_summary.order_count, 0) as order_count,
-        coalesce(order_summary.store_order_count, 0) as store_order_count,
-        coalesce(order_summary.web_order_count, 0) as web_order_count,
-        coalesce(order_summary.promo_order_count, 0) as promo_order_count,
-        coalesce(order_summary.orders_in_regular_window, 0) as orders_in_regular_window,
-        coalesce(order_summary.total_revenue_vnd, 0) as total_revenue_vnd,
-        coalesce(order_summary.revenue_in_vip_window_vnd, 0) as revenue_in_vip_window_vnd,
-        coalesce(order_summary.total_discount_vnd, 0) as total_discount_vnd,
-        cast(round(order_summary.total_revenue_vnd / nullif(order_summary.order_count, 0)) as decimal(18, 0))
-            as average_order_value_vnd,
-        order_summary.first_order_at,
-        order_summary.last_order_at,
-        order_summary.first_order_channel,
-        date_diff('day', cast(order_summary.last_order_at as date), as_of.as_of_date) as days_since_last_order,
-        favourite_categories.favourite_category,
-        order_summary.favourite_store,
-        order_summary.favourite_channel,
-        coalesce(category_groups_bought.category_groups_bought, []::varchar[]) as category_groups_bought,
-        loyalty_members.golden_id is not null as is_member,
-        coalesce(email_summary.email_sends, 0) as email_sends,
-        coalesce(email_summary.email_deliveries, 0) as email_deliveries,
-        coalesce(email_summary.email_opens, 0) as email_opens,
-        coalesce(email_summary.email_clicks, 0) as email_clicks,
-        round(email_summary.email_campaigns_engaged / nullif(email_summary.email_campaigns_received, 0), 4)
-            as email_engagement,
-        email_summary.last_email_engagement_at,
-        coalesce(subscriptions.subscription_status, 'not_subscribed') as subscription_status,
-        coalesce(web_summary.web_sessions, 0) as web_sessions,
-        coalesce(web_summary.web_events, 0) as web_events,
-        web_summary.last_web_session_at,
-        web_summary.last_item_view_at,
+        lifetime.order_count,
+        lifetime.store_order_count,
+        lifetime.web_order_count,
+        lifetime.promo_order_count,
+        coalesce(order_windows.orders_in_regular_window, 0) as orders_in_regular_window,
+        lifetime.total_revenue_vnd,
+        coalesce(order_windows.revenue_in_vip_window_vnd, 0) as revenue_in_vip_window_vnd,
+        lifetime.total_discount_vnd,
+        lifetime.average_order_value_vnd,
+        lifetime.first_order_at,
+        lifetime.last_order_at,
+        lifetime.first_order_channel,
+        date_diff('day', cast(lifetime.last_order_at as date), as_of.as_of_date) as days_since_last_order,
+        lifetime.favourite_category,
+        lifetime.favourite_store,
+        lifetime.favourite_channel,
+        lifetime.category_groups_bought,
+        lifetime.is_member,
+        lifetime.email_sends,
+        lifetime.email_deliveries,
+        lifetime.email_opens,
+        lifetime.email_clicks,
+        lifetime.email_engagement,
+        lifetime.last_email_engagement_at,
+        lifetime.subscription_status,
+        lifetime.web_sessions,
+        lifetime.web_events,
+        lifetime.last_web_session_at,
+        lifetime.last_item_view_at,
         cart_summary.last_abandoned_cart_at,
-        coalesce(social_summary.social_interactions, 0) as social_interactions,
-        coalesce(social_summary.social_mentions, 0) as social_mentions,
-        coalesce(social_summary.social_positive_interactions, 0) as social_positive_interactions,
-        coalesce(social_summary.social_negative_interactions, 0) as social_negative_interactions,
-        social_summary.social_sentiment,
-        social_summary.last_social_at,
-        social_audience.social_followers,
-        coalesce(service_summary.service_cases, 0) as service_cases,
-        coalesce(service_summary.open_service_cases, 0) as open_service_cases,
-        service_summary.latest_csat,
-        service_summary.latest_nps,
-        service_summary.latest_ces,
-        coalesce(sales_summary.opportunities, 0) as opportunities,
-        coalesce(sales_summary.open_opportunities, 0) as open_opportunities,
-        coalesce(sales_summary.won_opportunities, 0) as won_opportunities,
-        coalesce(sales_summary.won_amount_vnd, 0) as won_amount_vnd,
-        crm_stages.crm_lifecycle_stage,
-        greatest(
-            web_summary.last_web_session_at,
-            email_summary.last_email_engagement_at,
-            social_summary.last_social_at
-        ) as last_engagement_at
-    from golden_customers
+        lifetime.social_interactions,
+        lifetime.social_mentions,
+        lifetime.social_positive_interactions,
+        lifetime.social_negative_interactions,
+        lifetime.social_sentiment,
+        lifetime.last_social_at,
+        lifetime.social_followers,
+        lifetime.service_cases,
+        lifetime.open_service_cases,
+        lifetime.latest_csat,
+        lifetime.latest_nps,
+        lifetime.latest_ces,
+        lifetime.opportunities,
+        lifetime.open_opportunities,
+        lifetime.won_opportunities,
+        lifetime.won_amount_vnd,
+        lifetime.crm_lifecycle_stage,
+        lifetime.last_engagement_at
+    from lifetime
     cross join as_of
-    left join order_summary on order_summary.golden_id = golden_customers.golden_id
-    left join favourite_categories on favourite_categories.golden_id = golden_customers.golden_id
-    left join category_groups_bought on category_groups_bought.golden_id = golden_customers.golden_id
-    left join loyalty_members on loyalty_members.golden_id = golden_customers.golden_id
-    left join email_summary on email_summary.golden_id = golden_customers.golden_id
-    left join subscriptions on subscriptions.golden_id = golden_customers.golden_id
-    left join web_summary on web_summary.golden_id = golden_customers.golden_id
-    left join cart_summary on cart_summary.golden_id = golden_customers.golden_id
-    left join social_summary on social_summary.golden_id = golden_customers.golden_id
-    left join social_audience on social_audience.golden_id = golden_customers.golden_id
-    left join service_summary on service_summary.golden_id = golden_customers.golden_id
-    left join sales_summary on sales_summary.golden_id = golden_customers.golden_id
-    left join crm_stages on crm_stages.golden_id = golden_customers.golden_id
+    left join order_windows on order_windows.golden_id = lifetime.golden_id
+    left join cart_summary on cart_summary.golden_id = lifetime.golden_id
 )
 
 select * from final

@@ -29,6 +29,7 @@
     incremental_strategy='cdp_replace_keys',
     unique_key=['source', 'source_record_id'],
     cdp_removal_flag=true,
+    cdp_watermark='_loaded_at',
     pre_hook="{{ replaced_files_rebuild(" ~ person_entities ~ ") }}"
 ) }}
 

@@ -6,7 +6,7 @@ final as (
     select
         session_id,
         min(user_pseudo_id) as user_pseudo_id,
-        mode(golden_id) as golden_id,
+        {{ stable_mode('golden_id') }} as golden_id,
         min(event_at) as started_at,
         max(event_at) as ended_at,
         count(*) as event_count,
@@ -16,11 +16,11 @@ final as (
         count(*) filter (where event_name = 'begin_checkout') as checkouts,
         count(*) filter (where event_name = 'purchase') as purchases,
         min(event_at) filter (where event_name in ('add_to_cart', 'begin_checkout')) as first_cart_at,
-        arg_min(utm_source, event_at) filter (where utm_source is not null) as utm_source,
-        arg_min(utm_medium, event_at) filter (where utm_source is not null) as utm_medium,
-        arg_min(utm_campaign, event_at) filter (where utm_source is not null) as utm_campaign,
-        arg_min(device_category, event_at) as device_category,
-        arg_min(page_location, event_at) as landing_page
+        arg_min(utm_source, {{ key_with_tie_breaker('event_at', 'event_id') }}) filter (where utm_source is not null) as utm_source,
+        arg_min(utm_medium, {{ key_with_tie_breaker('event_at', 'event_id') }}) filter (where utm_source is not null) as utm_medium,
+        arg_min(utm_campaign, {{ key_with_tie_breaker('event_at', 'event_id') }}) filter (where utm_source is not null) as utm_campaign,
+        arg_min(device_category, {{ key_with_tie_breaker('event_at', 'event_id') }}) as device_category,
+        arg_min(page_location, {{ key_with_tie_breaker('event_at', 'event_id') }}) as landing_page
     from web_events
     group by session_id
 )

@@ -4,26 +4,76 @@ with customers as (
     select * from {{ ref('int_customer_features') }}
 ),
 
-segments as (
-    select * from {{ ref('customer_segments') }}
+purchase_frequency as (
+    select * from {{ ref('int_segments__purchase_frequency') }}
+),
+
+value_tier as (
+    select * from {{ ref('int_segments__value_tier') }}
+),
+
+rfm as (
+    select * from {{ ref('int_segments__rfm') }}
+),
+
+generation as (
+    select * from {{ ref('int_segments__generation') }}
+),
+
+lifecycle_stage as (
+    select * from {{ ref('int_segments__lifecycle_stage') }}
+),
+
+{#- The same memberships as customer_segments, read from its inputs: the
+    exclusive families hold one row per customer and join one to one, only the
+    families with several segments per customer are aggregated (aggregating
+    every membership into lists was most of this model's time). -#}
+marketing_audiences as (
+    select
+        golden_id,
+        list_sort(list(segment)) as segments,
+        list_sort(list('marketing_audience:' || segment)) as labels
+    from {{ ref('int_segments__marketing_audiences') }}
+    group by golden_id
+),
+
+social_roles as (
+    select
+        golden_id,
+        list_sort(list(segment)) as segments,
+        list_sort(list('social:' || segment)) as labels
+    from {{ ref('int_segments__social') }}
+    group by golden_id
 ),
 
 segment_labels as (
     select
-        golden_id,
-        max(segment) filter (where segment_family = 'purchase_frequency') as purchase_frequency_segment,
-        max(segment) filter (where segment_family = 'value_tier') as value_tier,
-        max(segment) filter (where segment_family = 'rfm') as rfm_segment,
-        max(segment_detail) filter (where segment_family = 'rfm') as rfm_score,
-        max(segment) filter (where segment_family = 'generation') as generation,
-        max(segment) filter (where segment_family = 'lifecycle_stage') as lifecycle_stage,
-        coalesce(list(segment order by segment) filter (where segment_family = 'marketing_audience'), []::varchar[])
-            as marketing_audiences,
-        coalesce(list(segment order by segment) filter (where segment_family = 'social'), []::varchar[])
-            as social_segments,
-        list(segment_family || ':' || segment order by segment_family, segment) as segment_labels
-    from segments
-    group by golden_id
+        customers.golden_id,
+        purchase_frequency.segment as purchase_frequency_segment,
+        value_tier.segment as value_tier,
+        rfm.segment as rfm_segment,
+        rfm.segment_detail as rfm_score,
+        generation.segment as generation,
+        lifecycle_stage.segment as lifecycle_stage,
+        coalesce(marketing_audiences.segments, []::varchar[]) as marketing_audiences,
+        coalesce(social_roles.segments, []::varchar[]) as social_segments,
+        -- every family:segment label, in family then segment order (each
+        -- exclusive family holds one segment per customer, tested)
+        list_concat(
+            ['generation:' || generation.segment, 'lifecycle_stage:' || lifecycle_stage.segment],
+            coalesce(marketing_audiences.labels, []::varchar[]),
+            ['purchase_frequency:' || purchase_frequency.segment, 'rfm:' || rfm.segment],
+            coalesce(social_roles.labels, []::varchar[]),
+            ['value_tier:' || value_tier.segment]
+        ) as segment_labels
+    from customers
+    left join purchase_frequency on purchase_frequency.golden_id = customers.golden_id
+    left join value_tier on value_tier.golden_id = customers.golden_id
+    left join rfm on rfm.golden_id = customers.golden_id
+    left join generation on generation.golden_id = customers.golden_id
+    left join lifecycle_stage on lifecycle_stage.golden_id = customers.golden_id
+    left join marketing_audiences on marketing_audiences.golden_id = customers.golden_id
+    left join social_roles on social_roles.golden_id = customers.golden_id
 ),
 
 final as (

@@ -1,7 +1,22 @@
 {#- Every interaction of every golden customer, all channels in one table, to
     read a journey in order. Web activity appears as sessions plus their
     commerce and account events (sign_up, login, add_to_cart, begin_checkout,
-    purchase); page views and item views are counted on the session row. -#}
+    purchase); page views and item views are counted on the session row.
+
+    Incremental (macros/marts_refresh.sql): a run rebuilds every row of the
+    golden ids in int_marts_changed_golden_ids, whose event numbers then count
+    again from one; ids that no longer exist lose their rows. -#}
+-- depends_on: {{ ref('int_marts_refresh_scope') }}
+-- depends_on: {{ ref('int_marts_changed_golden_ids') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['golden_id'],
+    cdp_removal_flag=true,
+    pre_hook="{{ marts_rebuild_all_hook() }}"
+) }}
+
 with orders as (
     select * from {{ ref('int_orders') }}
 ),
@@ -36,7 +51,7 @@ store_purchases as (
         'pos' as source, source_order_id as source_reference, revenue_vnd as amount_vnd,
         'store ' || store_id || ', ' || item_quantity || ' items' as detail, null::double as sentiment_score
     from orders
-    where channel = 'store' and golden_id is not null
+    where channel = 'store' and golden_id is not null and {{ golden_id_in_refresh() }}
 ),
 
 sessions as (
@@ -47,7 +62,7 @@ sessions as (
             || coalesce(', utm ' || utm_source || '/' || utm_medium, '') as detail,
         null::double as sentiment_score
     from web_sessions
-    where golden_id is not null
+    where golden_id is not null and {{ golden_id_in_refresh() }}
 ),
 
 web_key_events as (
@@ -61,7 +76,7 @@ web_key_events as (
     from web_events
     left join orders on orders.order_id = 'web:' || coalesce(web_events.transaction_id, web_events.event_id)
         and web_events.event_name = 'purchase'
-    where web_events.golden_id is not null
+    where web_events.golden_id is not null and {{ golden_id_in_refresh('web_events.golden_id') }}
         and web_events.event_name not in ('page_view', 'view_item')
 ),
 
@@ -71,7 +86,7 @@ emails as (
         'email' as source, email_event_id as source_reference, null::decimal(18, 0) as amount_vnd,
         coalesce(campaign_name, campaign_id) as detail, null::double as sentiment_score
     from email_events
-    where golden_id is not null
+    where golden_id is not null and {{ golden_id_in_refresh() }}
 ),
 
 social as (
@@ -80,7 +95,7 @@ social as (
         'social' as source, social_interaction_key as source_reference, null::decimal(18, 0) as amount_vnd,
         platform || coalesce(': ' || text, '') as detail, sentiment_score
     from social_interactions
-    where golden_id is not null
+    where golden_id is not null and {{ golden_id_in_refresh() }}
 ),
 
 opportunity_events as (
@@ -89,13 +104,13 @@ opportunity_events as (
         'sales' as source, opportunity_id as source_reference, amount_vnd,
         stage as detail, null::double as sentiment_score
     from opportunities
-    where golden_id is not null
+    where golden_id is not null and {{ golden_id_in_refresh() }}
     union all
     select
         golden_id, closed_at, 'sales', case when is_won then 'opportunity_won' else 'opportunity_lost' end,
         'sales', opportunity_id, amount_vnd, stage, null::double
     from opportunities
-    where golden_id is not null and closed_at is not null
+    where golden_id is not null and closed_at is not null and {{ golden_id_in_refresh() }}
 ),
 
 case_events as (
@@ -104,7 +119,7 @@ case_events as (
         'sales' as source, case_id as source_reference, null::decimal(18, 0) as amount_vnd,
         channel || coalesce(': ' || category, '') as detail, null::double as sentiment_score
     from service_cases
-    where golden_id is not null
+    where golden_id is not null and {{ golden_id_in_refresh() }}
     union all
     select
         golden_id, closed_at, 'service', 'case_closed', 'sales', case_id, null::decimal(18, 0),
@@ -112,7 +127,7 @@ case_events as (
             || ', ces ' || coalesce(cast(ces as varchar), '-'),
         null::double
     from service_cases
-    where golden_id is not null and closed_at is not null
+    where golden_id is not null and closed_at is not null and {{ golden_id_in_refresh() }}
 ),
 
 interactions as (
@@ -149,4 +164,10 @@ final as (
     where occurred_at is not null
 )
 
+{% if is_incremental() %}
+select *, false as _cdp_removed from final
+union all by name
+{{ changed_golden_id_removals() }}
+{% else %}
 select * from final
+{% endif %}
