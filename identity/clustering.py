@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from identity.settings import ClusteringPolicy
 
@@ -60,53 +62,112 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(f"select count(*) from ({sql})").fetchall()[0][0])
 
 
+def min_label_components(nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Component label of each node ``0 .. nodes - 1`` over the edges ``(a[i], b[i])``:
+    the smallest node of its component.
+
+    Hooking and pointer jumping (Shiloach-Vishkin): each round hooks the larger of
+    two linked roots under the smaller, then flattens every path to its root. The
+    smallest node of a component is never hooked under anything, so it ends as the
+    one root, i.e. the label."""
+    labels = np.arange(nodes, dtype=np.int64)
+    while True:
+        la, lb = labels[a], labels[b]
+        if np.array_equal(la, lb):
+            return labels
+        np.minimum.at(labels, np.maximum(la, lb), np.minimum(la, lb))
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+
+
 def connected_components(
-    con: duckdb.DuckDBPyConnection, nodes: str, edges: str, out: str, max_rounds: int = 100
+    con: duckdb.DuckDBPyConnection, nodes: str, edges: str, out: str
 ) -> str:
-    """Label each ``nodes.node_id`` with the smallest node id of its component over
-    ``edges(id_l, id_r)``: min-label propagation with pointer jumping."""
+    """``out(node_id, component_id)``: each ``nodes.node_id`` labelled with the smallest
+    node id of its component over ``edges(id_l, id_r)``. Edges with an end outside
+    ``nodes`` are ignored.
+
+    The graph is numbered in DuckDB (in ``node_id`` order, so the smallest number is
+    the smallest id) and solved in memory (``min_label_components``): label
+    propagation as SQL rounds, one table per round, cost minutes at 1M records."""
     con.execute(
-        f"create or replace temp table {out} as "
-        f"select distinct node_id, node_id as component_id from {nodes}"
+        f"create or replace temp table _cc_nodes as select distinct node_id from {nodes}"
     )
     con.execute(
         f"""
         create or replace temp table _cc_edges as
-        select id_l as a, id_r as b from {edges} where id_l <> id_r
-        union select id_r, id_l from {edges} where id_l <> id_r
+        select id_l, id_r from {edges}
+        semi join _cc_nodes a on a.node_id = id_l
+        semi join _cc_nodes b on b.node_id = id_r
+        where id_l <> id_r
         """
     )
-    for _ in range(max_rounds):
+    # Only nodes with an edge are numbered: most records have none at scale, and each
+    # of them is its own component.
+    con.execute(
+        """
+        create or replace temp table _cc_numbered as
+        select node_id, (row_number() over (order by node_id) - 1)::bigint as idx
+        from (select id_l as node_id from _cc_edges union select id_r from _cc_edges)
+        """
+    )
+    ends = con.execute(
+        """
+        select l.idx as a, r.idx as b from _cc_edges e
+        join _cc_numbered l on l.node_id = e.id_l
+        join _cc_numbered r on r.node_id = e.id_r
+        """
+    ).fetchnumpy()
+    count = con.execute("select count(*) from _cc_numbered").fetchall()[0][0]
+    labels = min_label_components(
+        int(count), np.asarray(ends["a"], dtype=np.int64), np.asarray(ends["b"], dtype=np.int64)
+    )
+    roots = pa.table({"idx": np.arange(count, dtype=np.int64), "root": labels})
+    con.register("_cc_roots", roots)
+    try:
         con.execute(
             f"""
-            create or replace temp table _cc_next as
-            with neighbour_min as (
-                select e.a as node_id, min(c.component_id) as component_id
-                from _cc_edges e join {out} c on c.node_id = e.b
-                group by e.a
-            ),
-            propagated as (
-                select o.node_id,
-                       least(o.component_id, coalesce(n.component_id, o.component_id))
-                           as component_id
-                from {out} o left join neighbour_min n using (node_id)
-            )
-            -- pointer jumping: a label is itself a node, whose label is at least as small
-            select p.node_id, least(p.component_id, q.component_id) as component_id
-            from propagated p join propagated q on q.node_id = p.component_id
+            create or replace temp table {out} as
+            select n.node_id, coalesce(r.node_id, n.node_id) as component_id
+            from _cc_nodes n
+            left join _cc_numbered m using (node_id)
+            left join _cc_roots x on x.idx = m.idx
+            left join _cc_numbered r on r.idx = x.root
             """
         )
-        changed = _count(
-            con,
-            f"select 1 from _cc_next n join {out} o using (node_id) "
-            "where n.component_id <> o.component_id",
-        )
-        # rename instead of copying: a copy of every node per round dominated at 1M
-        con.execute(f"drop table {out}")
-        con.execute(f"alter table _cc_next rename to {out.split('.')[-1]}")
-        if changed == 0:
-            break
-    con.execute("drop table if exists _cc_next; drop table if exists _cc_edges")
+    finally:
+        con.unregister("_cc_roots")
+    for table in ("_cc_edges", "_cc_numbered", "_cc_nodes"):
+        con.execute(f"drop table if exists {table}")
+    return out
+
+
+def link_components(
+    con: duckdb.DuckDBPyConnection,
+    nodes: str,
+    scored_pairs: str,
+    deterministic_edges: str | None,
+    threshold: float,
+    out: str,
+) -> str:
+    """``out(node_id, component_id)``: the components of ``nodes`` over the scored
+    links at ``threshold`` and the deterministic edges. The candidate groups of
+    completion, the restriction of clustering and the incremental state's components
+    are all this graph."""
+    det = (
+        f"union all select id_l, id_r from {deterministic_edges}" if deterministic_edges else ""
+    )
+    con.execute(
+        f"""
+        create or replace temp table _link_edges as
+        select id_l, id_r from {scored_pairs} where match_probability >= {threshold} {det}
+        """
+    )
+    connected_components(con, nodes, "_link_edges", out)
+    con.execute("drop table if exists _link_edges")
     return out
 
 
@@ -127,20 +188,24 @@ def _cannot_link_filter(cannot_link_sql: str) -> str:
     """
 
 
-def _records_with_suffixes(con: duckdb.DuckDBPyConnection, features: str, uid: str) -> None:
-    """A view of the features keyed by ``node_id`` whose columns can be referenced as
-    ``col_l``/``col_r`` by a cannot-link predicate (via the ``l``/``r`` aliases)."""
+def _records_with_suffixes(
+    con: duckdb.DuckDBPyConnection, features: str, uid: str, members: str
+) -> None:
+    """Views of the features of ``members(node_id)`` keyed by ``node_id`` whose columns
+    can be referenced as ``col_l``/``col_r`` by a cannot-link predicate (via the
+    ``l``/``r`` aliases). The records are copied once, keyed: every round joins them."""
     cols = [r[0] for r in con.execute(f"describe {features}").fetchall()]
-    left = ", ".join(f'"{c}" as "{c}_l"' for c in cols)
-    right = ", ".join(f'"{c}" as "{c}_r"' for c in cols)
     con.execute(
-        f"create or replace temp view _hac_records_l as "
-        f"select {uid}::varchar as node_id, {left} from {features}"
+        f"create or replace temp table _hac_records as "
+        f"select {uid}::varchar as node_id, f.* from {features} f "
+        f"semi join {members} m on m.node_id = f.{uid}::varchar"
     )
-    con.execute(
-        f"create or replace temp view _hac_records_r as "
-        f"select {uid}::varchar as node_id, {right} from {features}"
-    )
+    for side in ("l", "r"):
+        renamed = ", ".join(f'"{c}" as "{c}_{side}"' for c in cols)
+        con.execute(
+            f"create or replace temp view _hac_records_{side} as "
+            f"select node_id, {renamed} from _hac_records"
+        )
 
 
 def _scored_within_link_groups(
@@ -150,42 +215,62 @@ def _scored_within_link_groups(
     deterministic_edges: str | None,
     best_link_threshold: float,
     profile: bool = False,
+    link_groups: str | None = None,
 ) -> None:
     """``_hac_scored``: the scored pairs whose records are connected by links at
-    ``best_link_threshold`` or by deterministic edges.
+    ``best_link_threshold`` or by deterministic edges (``link_groups`` when the caller
+    already has those components).
 
     A merge needs a cross link at that threshold, so a cluster never grows beyond its
     component of that graph: a pair between two components can never weigh in an
     accepted merge. Most blocked pairs are such weak namesake pairs, and dropping them
     up front keeps every agglomeration round small without changing its result.
     """
-    det = (
-        f"union all select id_l, id_r from {deterministic_edges}" if deterministic_edges else ""
-    )
-    # Only the columns clustering reads: the scored table is wide (every comparison's
-    # values, levels and weights), and a full copy doubled the peak memory at 1M.
-    # Profile weights are SQL over the partial match weights (``mw_*``, see
-    # ``identity.engine.profile_evidence``).
+    # Only the columns clustering reads. Profile weights are SQL over the partial match
+    # weights (``mw_*``, see ``identity.engine.profile_evidence``).
     weights = ", columns('^mw_')" if profile else ""
-    con.execute(
-        f"""
-        create or replace temp table _hac_strong as
-        select id_l, id_r from {scored_pairs}
-        where match_probability >= {best_link_threshold} {det}
-        """
+    groups = link_groups or link_components(
+        con, nodes, scored_pairs, deterministic_edges, best_link_threshold, "_hac_link_groups"
     )
-    connected_components(con, nodes, "_hac_strong", "_hac_link_groups")
     con.execute(
         f"""
         create or replace temp table _hac_scored as
         select p.id_l, p.id_r, p.match_probability {weights}
         from {scored_pairs} p
-        join _hac_link_groups a on a.node_id = p.id_l
-        join _hac_link_groups b on b.node_id = p.id_r
+        join {groups} a on a.node_id = p.id_l
+        join {groups} b on b.node_id = p.id_r
         where a.component_id = b.component_id
         """
     )
-    con.execute("drop table if exists _hac_strong; drop table if exists _hac_link_groups")
+    con.execute("drop table if exists _hac_link_groups")
+
+
+def _merge_links(con: duckdb.DuckDBPyConnection, profile_names: list[str]) -> None:
+    """Apply the round's merges (``_hac_merges``: ``c2`` joins ``c1``) to ``_hac_links``:
+    the links of a merged cluster move to the merged id and are combined, links inside
+    it are dropped, every other link stays as it is."""
+    aggregates = "sum(sum_p) as sum_p, max(max_p) as max_p" + "".join(
+        f", max(pos_{c}) as pos_{c}, min(neg_{c}) as neg_{c}" for c in profile_names
+    )
+    con.execute(
+        f"""
+        create or replace temp table _hac_touched as
+        select c1 as c from _hac_merges union select c2 from _hac_merges;
+        create or replace temp table _hac_moved as
+        with moved as (
+            select coalesce(m1.c1, l.c1) as a, coalesce(m2.c1, l.c2) as b, l.*
+            from _hac_links l
+            left join _hac_merges m1 on m1.c2 = l.c1
+            left join _hac_merges m2 on m2.c2 = l.c2
+            where l.c1 in (select c from _hac_touched) or l.c2 in (select c from _hac_touched)
+        )
+        select least(a, b) as c1, greatest(a, b) as c2, {aggregates}
+        from moved where a <> b group by all;
+        delete from _hac_links
+        where c1 in (select c from _hac_touched) or c2 in (select c from _hac_touched);
+        insert into _hac_links by name select * from _hac_moved;
+        """
+    )
 
 
 def cluster_records(
@@ -200,12 +285,15 @@ def cluster_records(
     profile: ProfileEvidence | None = None,
     out: str = "_identity_clusters",
     max_rounds: int = 500,
+    link_groups: str | None = None,
 ) -> ClusteringReport:
     """Cluster ``records`` (the model features table) into ``out(node_id, cluster_id)``.
 
     ``scored_pairs`` has ``id_l, id_r, match_probability``; ``deterministic_edges`` has
     ``id_l, id_r``. ``cluster_id`` is the smallest record id of the cluster; stable
-    golden ids are assigned later (``identity.golden_ids``).
+    golden ids are assigned later (``identity.golden_ids``). ``link_groups`` may give
+    the components of the records over links at ``policy.best_link_threshold`` and the
+    deterministic edges (``link_components``), when the caller has them already.
     """
     report = ClusteringReport()
     con.execute(
@@ -217,7 +305,7 @@ def cluster_records(
 
     _scored_within_link_groups(
         con, "_hac_nodes", scored_pairs, deterministic_edges, policy.best_link_threshold,
-        profile=profile is not None,
+        profile=profile is not None, link_groups=link_groups,
     )
     scored_pairs = "_hac_scored"
 
@@ -246,24 +334,44 @@ def cluster_records(
         select component_id as unit_id, count(*) as records from _hac_units group by all
         """
     )
+    # Only units with an edge can ever merge; the others stay clusters of their own and
+    # are left out of the rounds (most units at scale).
     con.execute(
-        "create or replace temp table _hac_assign as "
-        "select unit_id, unit_id as cluster_id from _hac_unit_size"
+        """
+        create or replace temp table _hac_assign as
+        select unit_id, unit_id as cluster_id from _hac_unit_size
+        semi join (select u1 as unit_id from _hac_unit_edges
+                   union select u2 from _hac_unit_edges) e using (unit_id)
+        """
     )
+    profile_names = list(profile.partial_weights) if profile else []
     if profile:
-        cluster_profile_cols = "".join(
-            f", max(pos_{c}) as pos_{c}, min(neg_{c}) as neg_{c}" for c in profile.partial_weights
-        )
-        evidence = " + ".join(
-            f"coalesce(l.pos_{c}, l.neg_{c}, 0)" for c in profile.partial_weights
-        ) or "0"
+        evidence = " + ".join(f"coalesce(l.pos_{c}, l.neg_{c}, 0)" for c in profile_names) or "0"
         score_sql = f"1 / (1 + pow(2, -({profile.prior_weight} + {evidence})))"
     else:
-        cluster_profile_cols = ""
         score_sql = "l.sum_p / (s1.units * s2.units)"
+    # Cluster-level links, kept up to date across rounds: every aggregate is a sum, max
+    # or min, so re-aggregating the links of the clusters a round merged is enough
+    # (re-aggregating every unit edge each round dominated clustering at 1M).
+    con.execute(
+        f"""
+        create or replace temp table _hac_links as
+        select u1 as c1, u2 as c2, p as sum_p, p as max_p
+               {"".join(f", pos_{c}, neg_{c}" for c in profile_names)}
+        from _hac_unit_edges
+        """
+    )
+    # The records of the units that take part in the rounds.
+    con.execute(
+        """
+        create or replace temp table _hac_active_nodes as
+        select u.node_id, u.component_id as unit_id from _hac_units u
+        semi join _hac_assign a on a.unit_id = u.component_id
+        """
+    )
     cannot_link = _cannot_link_filter(cannot_link_sql) if cannot_link_sql else ""
     if cannot_link:
-        _records_with_suffixes(con, records, unique_id_column)
+        _records_with_suffixes(con, records, unique_id_column, "_hac_active_nodes")
 
     for _ in range(max_rounds):
         report.rounds += 1
@@ -278,25 +386,16 @@ def cluster_records(
         con.execute(
             f"""
             create or replace temp table _hac_candidates as
-            with links as (
-                select least(a.cluster_id, b.cluster_id) as c1,
-                       greatest(a.cluster_id, b.cluster_id) as c2,
-                       sum(e.p) as sum_p, max(e.p) as max_p {cluster_profile_cols}
-                from _hac_unit_edges e
-                join _hac_assign a on a.unit_id = e.u1
-                join _hac_assign b on b.unit_id = e.u2
-                where a.cluster_id <> b.cluster_id
-                group by all
-            ),
-            scored as (
+            with scored as (
                 select l.c1, l.c2, l.max_p, s1.records + s2.records as merged_records,
                        {score_sql} as score
-                from links l
+                from _hac_links l
                 join _hac_sizes s1 on s1.cluster_id = l.c1
                 join _hac_sizes s2 on s2.cluster_id = l.c2
+                where l.max_p >= {policy.best_link_threshold}
             )
             select c1, c2, score, max_p, merged_records from scored
-            where max_p >= {policy.best_link_threshold} and score >= {policy.cluster_threshold}
+            where score >= {policy.cluster_threshold}
             """
         )
         oversize = _count(
@@ -308,8 +407,8 @@ def cluster_records(
         if cannot_link:
             con.execute(
                 "create or replace temp table _hac_members as "
-                "select u.node_id, a.cluster_id from _hac_units u "
-                "join _hac_assign a on a.unit_id = u.component_id "
+                "select u.node_id, a.cluster_id from _hac_active_nodes u "
+                "join _hac_assign a using (unit_id) "
                 "where a.cluster_id in (select c1 from _hac_candidates "
                 "union select c2 from _hac_candidates)"
             )
@@ -346,12 +445,15 @@ def cluster_records(
             from _hac_merges m where _hac_assign.cluster_id = m.c2
             """
         )
+        _merge_links(con, profile_names)
 
     con.execute(
         f"""
         create or replace temp table {out} as
-        select u.node_id, min(u.node_id) over (partition by a.cluster_id) as cluster_id
-        from _hac_units u join _hac_assign a on a.unit_id = u.component_id
+        select u.node_id,
+               min(u.node_id) over (partition by coalesce(a.cluster_id, u.component_id))
+                   as cluster_id
+        from _hac_units u left join _hac_assign a on a.unit_id = u.component_id
         """
     )
     sizes = con.execute(
@@ -363,6 +465,8 @@ def cluster_records(
     report.records = sum(s * n for s, n in report.size_distribution.items())
     for table in ("_hac_unit_edges", "_hac_unit_size", "_hac_assign", "_hac_sizes",
                   "_hac_candidates", "_hac_merges", "_hac_members", "_hac_nodes",
-                  "_hac_scored"):
+                  "_hac_scored", "_hac_links", "_hac_touched", "_hac_moved",
+                  "_hac_active_nodes", "_hac_records"):
         con.execute(f"drop table if exists {table}")
+    con.execute("drop view if exists _hac_records_l; drop view if exists _hac_records_r")
     return report

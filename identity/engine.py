@@ -18,6 +18,7 @@ from identity.clustering import (
     ProfileEvidence,
     cluster_records,
     connected_components,
+    link_components,
 )
 from identity.linking import (
     ScoredPairs,
@@ -25,6 +26,7 @@ from identity.linking import (
     close_session,
     load_model,
     open_session,
+    register_term_frequencies,
     score_listed_pairs,
     score_pairs,
 )
@@ -47,6 +49,9 @@ class EngineResult:
     session: ScoringSession
     blocked_pairs: int
     completed_pairs: int
+    #: node_id, component_id over links at ``link_groups_threshold`` + deterministic edges
+    link_groups: str
+    link_groups_threshold: float
 
 
 def append_scored(con: duckdb.DuckDBPyConnection, extra: str, into: str) -> str:
@@ -129,9 +134,7 @@ def register_entity_term_frequencies(
             from carried group by all
             """
         )
-        session.registrations += 1
-        lookup = session.db_api.register(table, table_name=f"{table}_{session.registrations}")
-        session.linker.table_management.register_term_frequency_lookup(lookup, column)
+        register_term_frequencies(session, table, column)
         registered.append(column)
     for t in ("_tf_edges", "_tf_nodes", "_tf_entities"):
         con.execute(f"drop table if exists {t}")
@@ -140,41 +143,33 @@ def register_entity_term_frequencies(
 
 def missing_pairs_in_candidate_groups(
     con: duckdb.DuckDBPyConnection,
-    nodes: str,
+    groups: str,
     scored: str,
-    deterministic_edges: str | None,
-    link_threshold: float,
     out: str,
     max_group: int = MAX_COMPLETION_GROUP,
 ) -> str:
-    """Pairs inside groups linked at ``link_threshold`` that blocking never compared."""
-    det = (
-        f"union all select id_l, id_r from {deterministic_edges}" if deterministic_edges else ""
-    )
-    con.execute(
-        f"""
-        create or replace temp table _engine_links as
-        select id_l, id_r from {scored} where match_probability >= {link_threshold} {det}
-        """
-    )
-    connected_components(con, nodes, "_engine_links", "_engine_groups")
+    """Pairs inside the candidate groups ``groups(node_id, component_id)`` (records
+    linked at the policy's ``link_threshold``, ``identity.clustering.link_components``)
+    that blocking never compared: the pairs of a group of 3 to ``max_group`` records
+    that are not in ``scored``. (A group of 2 is one link, already scored.)"""
+    # Groups are filtered by size before the self-join, and the anti join reads only the
+    # two id columns of the scored table.
     con.execute(
         f"""
         create or replace temp table {out} as
-        with g as (
-            select node_id, component_id,
-                   count(*) over (partition by component_id) as size
-            from _engine_groups
+        with members as (
+            select node_id, component_id from {groups}
+            qualify count(*) over (partition by component_id) between 3 and {max_group}
+        ),
+        group_pairs as (
+            select a.node_id as id_l, b.node_id as id_r
+            from members a join members b
+              on a.component_id = b.component_id and a.node_id < b.node_id
         )
-        select a.node_id as id_l, b.node_id as id_r
-        from g a join g b on a.component_id = b.component_id and a.node_id < b.node_id
-        where a.size between 3 and {max_group}
-          and not exists (
-              select 1 from {scored} s where s.id_l = a.node_id and s.id_r = b.node_id
-          )
+        select id_l, id_r from group_pairs
+        anti join (select id_l, id_r from {scored}) s using (id_l, id_r)
         """
     )
-    con.execute("drop table if exists _engine_links; drop table if exists _engine_groups")
     return out
 
 
@@ -223,13 +218,20 @@ def complete_and_cluster(
 ) -> EngineResult:
     """Score the pairs blocking missed inside candidate groups of ``nodes``, append them
     to ``blocked`` and cluster the records of ``features``."""
-    missing = missing_pairs_in_candidate_groups(
+    groups = link_components(
         con, nodes, blocked.table, deterministic_edges, policy.link_threshold,
-        f"{prefix}_missing_pairs",
+        f"{prefix}_link_groups",
+    )
+    missing = missing_pairs_in_candidate_groups(
+        con, groups, blocked.table, f"{prefix}_missing_pairs"
     )
     completed = score_listed_pairs(con, session, spec, missing, f"{prefix}_scored_completed")
     scored = append_scored(con, completed.table, blocked.table)
     con.execute(f"drop table if exists {missing}")
+    # Completed pairs lie inside a group, so the groups are also the components of the
+    # completed graph at link_threshold: clustering restricts itself to them when its
+    # best-link threshold is the same, instead of computing them again.
+    same_threshold = policy.best_link_threshold == policy.link_threshold
     report = cluster_records(
         con,
         records=features,
@@ -240,6 +242,7 @@ def complete_and_cluster(
         cannot_link_sql=spec.cannot_link_sql,
         profile=profile_evidence(con, model, scored) if policy.linkage == "profile" else None,
         out=f"{prefix}_clusters",
+        link_groups=groups if same_threshold else None,
     )
     return EngineResult(
         features=features,
@@ -249,6 +252,8 @@ def complete_and_cluster(
         session=session,
         blocked_pairs=blocked.pairs,
         completed_pairs=completed.pairs,
+        link_groups=groups,
+        link_groups_threshold=policy.link_threshold,
     )
 
 

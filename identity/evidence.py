@@ -70,7 +70,9 @@ def build_match_evidence(
 ) -> str:
     """Write ``out`` for every linked pair whose two records share a golden id.
 
-    ``record_golden`` maps ``record_key`` to ``golden_id``.
+    ``record_golden`` maps ``record_key`` to ``golden_id``. ``scored_pairs`` must carry
+    Splink's full output (levels ``gamma_*`` and compared values ``*_l``/``*_r``), i.e.
+    come from ``identity.linking.explain_pairs``: plain scoring keeps only the weights.
     """
     available = {r[0] for r in con.execute(f"describe {scored_pairs}").fetchall()}
     labels = level_labels(model)

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
-from identity.clustering import connected_components
+from identity.clustering import link_components
 from identity.settings import ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import SharedIdentifierRules
 
@@ -272,20 +272,16 @@ def record_components(
     deterministic_edges: str,
     threshold: float,
     out: str,
+    known: tuple[str, float] | None = None,
 ) -> str:
     """``out(node_id, component_id)`` over links at ``threshold`` and deterministic
-    edges (``identity.clustering.connected_components``: the smallest record key)."""
-    con.execute(
-        f"""
-        create or replace temp table _inc_component_edges as
-        select id_l, id_r from {scored} where match_probability >= {threshold}
-        union all
-        select id_l, id_r from {deterministic_edges}
-        """
-    )
-    connected_components(con, nodes, "_inc_component_edges", out)
-    con.execute("drop table if exists _inc_component_edges")
-    return out
+    edges (``identity.clustering.link_components``: the smallest record key).
+
+    ``known`` = (table, its threshold): the same components already computed over
+    ``nodes`` (the engine's candidate groups), used when the thresholds are equal."""
+    if known is not None and known[1] == threshold:
+        return known[0]
+    return link_components(con, nodes, scored, deterministic_edges, threshold, out)
 
 
 def save_state(

@@ -1,16 +1,19 @@
 """Scoring record pairs with a trained, versioned Splink model.
 
 A run never trains: it loads ``identity/models/<spec>.json`` and scores the pairs
-the model's blocking rules generate. The Splink output (with every comparison level,
-partial match weight and term-frequency adjustment) is kept as one table, because
-it is also the evidence behind each link (``identity.evidence``).
+the model's blocking rules generate. Scoring keeps a narrow table per pair: the ids,
+the match probability and weight and each comparison's partial match weights
+(``mw_*``, ``mw_tf_adj_*``, which profile clustering reads). The compared values and
+comparison levels behind a link (``identity.evidence``) are recomputed only for the
+pairs that end up linked (``explain_pairs``): at 1M people the wide Splink output of
+every candidate pair dominated the identity step's time and memory.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,7 +31,8 @@ class ModelNotTrainedError(RuntimeError):
 @dataclass(frozen=True)
 class ScoredPairs:
     """``table`` has ``id_l < id_r``, ``match_probability``, ``match_weight`` and the
-    Splink columns (``gamma_*``, ``bf_*``/``mw_*``, ``*_l``/``*_r``)."""
+    partial match weights ``mw_*`` (incl. ``mw_tf_adj_*``); ``explain_pairs`` adds the
+    compared values (``*_l``/``*_r``) and levels (``gamma_*``)."""
 
     table: str
     pairs: int
@@ -52,26 +56,78 @@ def load_model(spec: ModelSpec, path: Path | None = None) -> dict:
     return model
 
 
+def scoring_settings(model: dict, *, explain: bool) -> dict:
+    """The model's settings for scoring: partial match weights always (Splink's
+    intermediate calculation columns), the compared values and levels only when
+    ``explain`` (its matching columns). The parameters are the model's own, so both
+    give every pair the same match weight and probability."""
+    return {
+        **model,
+        "retain_matching_columns": explain,
+        "retain_intermediate_calculation_columns": True,
+    }
+
+
 @dataclass
 class ScoringSession:
-    """A loaded model bound to one features table in one DuckDB connection."""
+    """A loaded model bound to one features table in one DuckDB connection.
+
+    ``linker`` scores narrow; ``explainer`` (opened on first use by ``explain_pairs``)
+    scores the same model with the compared values and levels kept."""
 
     linker: Linker
     db_api: DuckDBAPI
+    features_table: str
+    model: dict
     registrations: int = 0
+    #: (registered table, column) of every term-frequency lookup, for the explainer
+    term_frequency_lookups: list[tuple[str, str]] = field(default_factory=list)
+    explainer: Linker | None = None
+
+
+def _linker(db_api: DuckDBAPI, features_table: str, settings: dict) -> Linker:
+    return Linker(db_api.register(features_table), settings, log_level=logging.WARNING)
 
 
 def open_session(
     con: duckdb.DuckDBPyConnection, features_table: str, model: dict
 ) -> ScoringSession:
     db_api = DuckDBAPI(connection=con)
-    linker = Linker(db_api.register(features_table), model, log_level=logging.WARNING)
-    return ScoringSession(linker=linker, db_api=db_api)
+    linker = _linker(db_api, features_table, scoring_settings(model, explain=False))
+    return ScoringSession(linker=linker, db_api=db_api, features_table=features_table,
+                          model=model)
+
+
+def register_term_frequencies(session: ScoringSession, table: str, column: str) -> None:
+    """Use ``table(column, tf_column)`` as the term frequencies of ``column`` (Splink's
+    public lookup), in the scoring linker and in any explainer opened later."""
+    session.registrations += 1
+    lookup = session.db_api.register(table, table_name=f"{table}_{session.registrations}")
+    session.linker.table_management.register_term_frequency_lookup(lookup, column)
+    session.term_frequency_lookups.append((lookup.physical_name, column))
+
+
+def explaining_linker(session: ScoringSession) -> Linker:
+    """The session's model with the compared values and levels kept (``explain_pairs``;
+    Splink's waterfall chart needs it)."""
+    if session.explainer is None:
+        # Its own DuckDBAPI: Splink caches intermediate tables per API object, and the
+        # two linkers must not share a cached table built for the other's settings.
+        db_api = DuckDBAPI(connection=session.db_api.duckdb_con)
+        linker = _linker(
+            db_api, session.features_table, scoring_settings(session.model, explain=True)
+        )
+        for table, column in session.term_frequency_lookups:
+            linker.table_management.register_term_frequency_lookup(db_api.register(table), column)
+        session.explainer = linker
+    return session.explainer
 
 
 def close_session(session: ScoringSession) -> None:
     """Drop every table Splink created for this session."""
     session.linker.table_management.delete_tables_created_by_splink_from_db()
+    if session.explainer is not None:
+        session.explainer.table_management.delete_tables_created_by_splink_from_db()
 
 
 def score_pairs(
@@ -86,17 +142,30 @@ def score_pairs(
     The floor only trims pairs that are near-certain non-matches: clustering treats
     a missing pair as probability 0, so dropping them changes nothing measurable.
     """
-    predictions = session.linker.inference.predict(
+    return _predict(con, session.linker, spec, out_table, floor_probability, explain=False)
+
+
+def _predict(
+    con: duckdb.DuckDBPyConnection,
+    linker: Linker,
+    spec: ModelSpec,
+    out_table: str,
+    floor_probability: float | None,
+    *,
+    explain: bool,
+) -> ScoredPairs:
+    """Run ``linker``'s predict into ``out_table`` keyed by ``id_l``/``id_r``."""
+    predictions = linker.inference.predict(
         threshold_match_probability=floor_probability, warning_mode="never"
     )
     uid = spec.unique_id_column
+    # Narrow: only what clustering, the state and the xref read (Splink also returns
+    # the term frequencies of both records and the match key).
+    kept = "*" if explain else "match_weight, match_probability, columns('^mw_')"
     con.execute(
         f"""
         create or replace temp table {out_table} as
-        select
-            {uid}_l::varchar as id_l,
-            {uid}_r::varchar as id_r,
-            *
+        select {uid}_l::varchar as id_l, {uid}_r::varchar as id_r, {kept}
         from {predictions.physical_name}
         """
     )
@@ -119,6 +188,31 @@ def score_listed_pairs(
     blocking rule generated, so that "never compared" is not mistaken for "compared
     and found different".
     """
+    _register_listed_pairs(con, session, session.linker, pairs)
+    return score_pairs(con, session, spec, out_table, floor_probability)
+
+
+def explain_pairs(
+    con: duckdb.DuckDBPyConnection,
+    session: ScoringSession,
+    spec: ModelSpec,
+    pairs: str,
+    out_table: str,
+) -> ScoredPairs:
+    """The full Splink output for the given pairs (``id_l < id_r``): the scored columns
+    plus each comparison's level (``gamma_*``) and compared values (``*_l``/``*_r``),
+    what ``identity.evidence`` explains a link with. Same model, same term
+    frequencies, so the same match weights and probabilities as ``score_pairs``."""
+    explainer = explaining_linker(session)
+    _register_listed_pairs(con, session, explainer, pairs)
+    return _predict(con, explainer, spec, out_table, None, explain=True)
+
+
+def _register_listed_pairs(
+    con: duckdb.DuckDBPyConnection, session: ScoringSession, linker: Linker, pairs: str
+) -> None:
+    """Make ``pairs(id_l, id_r)`` the pairs ``linker``'s next predict scores (Splink's
+    ``register_blocked_pairs_for_predict``)."""
     con.execute(
         f"""
         create or replace temp table _identity_listed_pairs as
@@ -129,5 +223,4 @@ def score_listed_pairs(
     registered = session.db_api.register(
         "_identity_listed_pairs", table_name=f"_identity_listed_{session.registrations}"
     )
-    session.linker.table_management.register_blocked_pairs_for_predict(registered)
-    return score_pairs(con, session, spec, out_table, floor_probability)
+    linker.table_management.register_blocked_pairs_for_predict(registered)

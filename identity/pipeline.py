@@ -52,7 +52,13 @@ from identity.incremental import (
     stored_fingerprint,
     stored_region_pairs,
 )
-from identity.linking import ScoredPairs, load_model, score_listed_pairs
+from identity.linking import (
+    ScoredPairs,
+    explain_pairs,
+    explaining_linker,
+    load_model,
+    score_listed_pairs,
+)
 from identity.settings import CUSTOMER, ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import (
     SharedIdentifierRules,
@@ -376,16 +382,21 @@ def resolve_identities(
         from _identity_record_golden g left join {record_link} l using (record_key)
         """
     )
+    explained = _explain_links(
+        con, engine, spec, "_identity_record_golden", policy.best_link_threshold
+    )
     components = record_components(
         con,
         linked.nodes,
         engine.scored_pairs, linked.deterministic_edges, region_threshold(policy),
-        "_identity_components",
+        "_identity_components", known=(engine.link_groups, engine.link_groups_threshold),
     )
 
     con.execute("begin transaction")
     try:
-        _publish(con, schema, linked, model, previous, events, records, shared, policy)
+        _publish(
+            con, schema, linked, model, previous, events, records, shared, policy, explained
+        )
         save_state(
             con, schema=state, fingerprint_value=state_fingerprint, hashes=hashes,
             components=components, scored=engine.scored_pairs, run_at_sql=sql_timestamp(run_at),
@@ -398,7 +409,7 @@ def resolve_identities(
 
     charts: list[str] = []
     if charts_dir is not None and chosen == "full":
-        charts = _write_charts(con, engine, charts_dir, policy)
+        charts = _write_charts(con, engine, explained, charts_dir, policy)
     close_session(engine.session)
     return _summary(
         con, schema, run_at, engine, det, shared, events, charts, chosen, delta,
@@ -426,12 +437,36 @@ def _previous_assignment(
     return "_inc_previous_xref"
 
 
-def _publish(con, schema, linked: _Linked, model, previous, events, records, shared, policy):
+def _explain_links(
+    con: duckdb.DuckDBPyConnection, engine: EngineResult, spec: ModelSpec,
+    record_golden: str, link_threshold: float,
+) -> str:
+    """The full Splink output (compared values and levels) of the links inside a
+    golden customer: the pairs ``match_evidence`` and the charts explain. Scoring kept
+    only narrow columns for every candidate pair (``identity.linking``)."""
+    con.execute(
+        f"""
+        create or replace temp table _identity_links as
+        select s.id_l, s.id_r from {engine.scored_pairs} s
+        join {record_golden} gl on gl.record_key = s.id_l
+        join {record_golden} gr on gr.record_key = s.id_r
+        where gl.golden_id = gr.golden_id and s.match_probability >= {link_threshold}
+        """
+    )
+    explained = explain_pairs(con, engine.session, spec, "_identity_links",
+                              "_identity_explained_links")
+    con.execute("drop table if exists _identity_links")
+    return explained.table
+
+
+def _publish(
+    con, schema, linked: _Linked, model, previous, events, records, shared, policy, explained
+):
     """Write the identity tables (inside the caller's transaction): replaced on a full
-    run; on an incremental run only the rows of the golden ids the region had or has."""
-    engine = linked.engine
+    run; on an incremental run only the rows of the golden ids the region had or has.
+    ``explained``: the full Splink output of the linked pairs (``_explain_links``)."""
     evidence_args = dict(
-        model=model, scored_pairs=engine.scored_pairs,
+        model=model, scored_pairs=explained,
         deterministic_edges=linked.deterministic_edges,
         record_golden="_identity_record_golden", link_threshold=policy.best_link_threshold,
     )
@@ -475,11 +510,13 @@ def _publish(con, schema, linked: _Linked, model, previous, events, records, sha
     con.execute(f"create or replace table {schema}.shared_identifiers as select * from {shared}")
 
 
-def _write_charts(con, engine: EngineResult, charts_dir: Path, policy) -> list[str]:
+def _write_charts(
+    con, engine: EngineResult, explained: str, charts_dir: Path, policy
+) -> list[str]:
     charts = [str(p) for p in write_model_charts(engine.session.linker, charts_dir, "customer")]
     weakest = con.execute(
         f"""
-        select s.* from {engine.scored_pairs} s
+        select s.* from {explained} s
         join _identity_record_golden l on l.record_key = s.id_l
         join _identity_record_golden r on r.record_key = s.id_r
         where l.golden_id = r.golden_id and s.match_probability >= {policy.best_link_threshold}
@@ -487,7 +524,7 @@ def _write_charts(con, engine: EngineResult, charts_dir: Path, policy) -> list[s
         """
     ).df().to_dict("records")
     path = write_waterfall_chart(
-        engine.session.linker, weakest, charts_dir, "customer_weakest_links_waterfall"
+        explaining_linker(engine.session), weakest, charts_dir, "customer_weakest_links_waterfall"
     )
     if path:
         charts.append(str(path))

@@ -289,16 +289,25 @@ def build_households(
     con.execute(
         f"""
         create or replace table {out} as
-        with members as (
-            select distinct 'hh_' || substr(md5(sh.identifier_type || ':' || sh.identifier), 1, 12)
+        with households as (
+            select identifier_type, identifier from {shared} where kind = 'household'
+        ),
+        -- one equi-join per identifier type: a join on "phone = x or email = y" cannot be
+        -- hashed and compared every record with every identifier (minutes at 1M)
+        carriers as (
+            select h.identifier_type, h.identifier, f.source, f.source_record_id
+            from households h join {flagged} f
+              on h.identifier_type = 'phone' and f.phone_valid and f.phone_e164 = h.identifier
+            union all
+            select h.identifier_type, h.identifier, f.source, f.source_record_id
+            from households h join {flagged} f
+              on h.identifier_type = 'email' and f.email_valid and f.email = h.identifier
+        ),
+        members as (
+            select distinct 'hh_' || substr(md5(c.identifier_type || ':' || c.identifier), 1, 12)
                        as household_id,
-                   x.golden_id, sh.identifier_type, sh.identifier as shared_identifier
-            from {shared} sh
-            join {flagged} f
-              on (sh.identifier_type = 'phone' and f.phone_valid and f.phone_e164 = sh.identifier)
-              or (sh.identifier_type = 'email' and f.email_valid and f.email = sh.identifier)
-            join {xref} x using (source, source_record_id)
-            where sh.kind = 'household'
+                   x.golden_id, c.identifier_type, c.identifier as shared_identifier
+            from carriers c join {xref} x using (source, source_record_id)
         )
         select * from members
         where household_id in (
