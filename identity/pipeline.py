@@ -59,6 +59,7 @@ from identity.linking import (
     load_model,
     score_listed_pairs,
 )
+from identity.prior import population_prior_factor, scale_prior
 from identity.settings import CUSTOMER, ClusteringPolicy, ModelSpec
 from identity.shared_identifiers import (
     SharedIdentifierRules,
@@ -114,6 +115,8 @@ class ResolutionSummary:
     removed_records: int = 0
     #: records re-clustered by an incremental run (all records on a full run)
     region_records: int | None = None
+    #: factor applied to the model's prior odds for this population (identity.prior)
+    prior_factor: float = 1.0
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -316,6 +319,12 @@ def resolve_identities(
     ensure_state(con, state)
 
     records, shared = prepare_input(con, input_table, shared_rules)
+    # The prior belongs to the population, not the model: scaled before anything scores
+    # or fingerprints, so evidence, clustering and the incremental state all see one value.
+    prior_factor = population_prior_factor(
+        _scalar(con, f"select count(*) from {records}"), spec.training_records
+    )
+    model = scale_prior(model, prior_factor)
     det = deterministic_edges(con, records, shared=shared)
     units = deterministic_units(con, records, det)
     unit_shared = detect_unit_shared_phones(con, records, shared, units, shared_rules)
@@ -338,7 +347,9 @@ def resolve_identities(
         chosen, delta.new, delta.changed, delta.removed_count, delta.stored,
     )
     if chosen == "unchanged":
-        return _summary(con, schema, run_at, None, det, shared, None, [], chosen, delta, 0)
+        return _summary(
+            con, schema, run_at, None, det, shared, None, [], chosen, delta, 0, prior_factor
+        )
     if chosen == "full":
         linked = _link_full(con, spec, model, records, det, policy)
     else:
@@ -414,6 +425,7 @@ def resolve_identities(
     return _summary(
         con, schema, run_at, engine, det, shared, events, charts, chosen, delta,
         _scalar(con, f"select count(*) from {linked.region}") if linked.region else None,
+        prior_factor,
     )
 
 
@@ -537,7 +549,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 def _summary(
     con, schema, run_at, engine: EngineResult | None, det, shared, events, charts, mode: str,
-    delta: Delta, region_size: int | None,
+    delta: Delta, region_size: int | None, prior_factor: float,
 ) -> ResolutionSummary:
     report = engine.report if engine else None
     sizes = dict(
@@ -574,4 +586,5 @@ def _summary(
         changed_records=delta.changed,
         removed_records=delta.removed_count,
         region_records=records if mode == "full" else (region_size or 0),
+        prior_factor=prior_factor,
     )

@@ -62,6 +62,7 @@ def golden_customers_resolved(
         "changed_records": summary.changed_records,
         "removed_records": summary.removed_records,
         "region_records": summary.region_records,
+        "prior_factor": summary.prior_factor,
         "records": summary.records,
         "golden_customers": summary.golden_customers,
         "deterministic_edges": summary.deterministic_edges,
