@@ -1,8 +1,15 @@
-"""Quality gates as Dagster asset checks: one check per rule, blocking when severe.
+"""Quality gates as Dagster asset checks: one check per gated table and severity.
 
-A gate validates one table and yields one ``AssetCheckResult`` per rule. Several gates
-share one step (one ``multi_asset_check``, one warehouse connection, one Data Docs
-build) wherever that blocks nothing the separate steps would not have blocked:
+A gated table gets ``gx_blocking`` (its rules of error severity; ``blocking=True``)
+and, when it has any, ``gx_warnings`` (its warn rules; never blocks). Each check's
+metadata lists every rule it holds with its verdict, observed value, counts, failing
+ids or sample values and Data Docs page, so nothing the rules say is lost; Dagster
+writes ~3 events per check, and one check per rule made the event log most of a gate
+step's time (docs/quality.md, "Dagster").
+
+A gate validates one table and yields one ``AssetCheckResult`` per check. Several
+gates share one step (one ``multi_asset_check``, one warehouse connection, one Data
+Docs build) wherever that blocks nothing the separate steps would not have blocked:
 
 * ``quality_raw``: every raw table. Every raw table feeds the staging dbt models,
   which run as one dbt step, so a failing raw gate already held all of staging back;
@@ -12,13 +19,14 @@ build) wherever that blocks nothing the separate steps would not have blocked:
   holds back exactly the steps it held back on its own (e.g. ``customer_360`` feeds
   the CRM outbox and keeps its own step; the marts only the BI copy reads share one).
 
-Rules of error severity are blocking: when one fails, the step fails and nothing
-downstream of it runs in that run, so the tables built by earlier runs stay as they
-were. Every gate of a step runs even when an earlier one fails or raises.
+When a rule of error severity fails, ``gx_blocking`` fails with severity ERROR, the step
+fails and nothing downstream of it runs in that run, so the tables built by earlier
+runs stay as they were. Every gate of a step runs even when an earlier one fails or
+raises.
 """
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,95 +52,163 @@ RAW_STEP = "quality_raw"
 IDENTITY_STEP = "quality_identity__customer_xref"
 MARTS_STEP = "quality_marts"
 
+#: The check of each severity: error rules block their table's dependents, warn rules never.
+SEVERITY_CHECKS: dict[str, str] = {"error": "gx_blocking", "warn": "gx_warnings"}
+BLOCKING_CHECK = SEVERITY_CHECKS["error"]
+
 #: Runs one gate on the step's connection, thresholds and Data Docs session.
 GateRun = Callable[["duckdb.DuckDBPyConnection", Thresholds, "DataDocs | None"], GateResult]
 
 
 @dataclass(frozen=True)
 class Gate:
-    """One gated table: its asset, its checks (name, severity, description) and its run."""
+    """One gated table: its asset, its rules (name, severity, description) and its run."""
 
     asset_key: dg.AssetKey
-    checks: list[tuple[str, str, str]]
+    rules: list[tuple[str, str, str]]
     run: GateRun
 
     @property
+    def checks(self) -> dict[str, list[tuple[str, str, str]]]:
+        """The table's Dagster checks (one per severity its rules have), each with its rules."""
+        grouped: dict[str, list[tuple[str, str, str]]] = {}
+        for severity, name in SEVERITY_CHECKS.items():
+            rules = [r for r in self.rules if r[1] == severity]
+            if rules:
+                grouped[name] = rules
+        return grouped
+
+    @property
     def check_keys(self) -> list[dg.AssetCheckKey]:
-        return [dg.AssetCheckKey(self.asset_key, name) for name, _, _ in self.checks]
+        return [dg.AssetCheckKey(self.asset_key, name) for name in self.checks]
+
+    def check_of(self, outcome: ExpectationOutcome) -> str:
+        """The check an outcome is reported in: its rule's, as declared when the definitions
+        loaded; a rule not declared then goes by its own severity (blocking when the table
+        has no check of that severity)."""
+        for name, rules in self.checks.items():
+            if any(rule == outcome.check for rule, _, _ in rules):
+                return name
+        name = SEVERITY_CHECKS.get(outcome.severity, BLOCKING_CHECK)
+        return name if name in self.checks else BLOCKING_CHECK
 
 
 def _definition_thresholds() -> Thresholds:
-    """Severities (hence blocking flags) come from the thresholds file in the repository."""
+    """Severities (hence which check, blocking or not, holds a rule) come from the thresholds
+    file in the repository."""
     return load_thresholds(DEFAULT_THRESHOLDS_PATH)
 
 
+def _plain(value: object) -> object:
+    return json.loads(json.dumps(value, default=str))
+
+
+def rule_keys(outcomes: Sequence[ExpectationOutcome]) -> list[str]:
+    """The name each outcome is listed under: its rule, or ``rule:column`` when the rule
+    has several outcomes (as the undeclared marts ranges do, one per column)."""
+    counts = Counter(o.check for o in outcomes)
+    return [o.check if counts[o.check] == 1 else f"{o.check}:{o.column}" for o in outcomes]
+
+
+def rule_entries(
+    rules: Sequence[str], outcomes: Sequence[ExpectationOutcome]
+) -> dict[str, dict[str, object]]:
+    """Every rule of a check with its verdict. A declared rule the gate returned no outcome
+    for is listed as failing: a missing result fails, as it always has."""
+    entries: dict[str, dict[str, object]] = {
+        key: {
+            "passed": o.success,
+            "severity": o.severity,
+            "expectation": o.expectation,
+            "column": o.column,
+            "observed": _plain(o.observed),
+            "unexpected_count": o.unexpected_count,
+            "element_count": o.element_count,
+            "note": o.note,
+            "data_docs": o.docs_url,
+        }
+        for key, o in zip(rule_keys(outcomes), outcomes, strict=True)
+    }
+    answered = {o.check for o in outcomes}
+    for rule in rules:
+        if rule not in answered:
+            entries[rule] = {"passed": False, "severity": "error", "note": "no result"}
+    return entries
+
+
 def check_result(
-    asset_key: dg.AssetKey, check: str, outcomes: Sequence[ExpectationOutcome], gate: GateResult
+    asset_key: dg.AssetKey,
+    check: str,
+    rules: Sequence[str],
+    outcomes: Sequence[ExpectationOutcome],
+    gate: GateResult,
 ) -> dg.AssetCheckResult:
-    """One Dagster result from the outcomes of one check (several for undeclared marts ranges)."""
+    """One Dagster result for the ``rules`` of one check: passes when every rule passed;
+    severity ERROR when a failing rule is of error severity or has no result (a rule a
+    run-time override made a warning fails with WARN and does not block, as before)."""
+    entries = rule_entries(rules, outcomes)
+    failed = [k for k, e in entries.items() if not e["passed"]]
     failing = [o for o in outcomes if not o.success]
-    severe = any(o.severity == "error" for o in (failing or outcomes)) or not outcomes
+    missing = not {o.check for o in outcomes} >= set(rules)
+    severe = missing or any(o.severity == "error" for o in (failing or outcomes))
     metadata: dict[str, dg.RawMetadataValue] = {
         "rows_checked": gate.rows_checked,
         "rows_in_scope": gate.rows_in_scope,
         "sampled": gate.sampled,
-        "expectations": len(outcomes),
+        "rules": len(entries),
+        "rules_failed": len(failed),
+        "failed_rules": ", ".join(failed),
         "unexpected_count": sum(o.unexpected_count or 0 for o in outcomes),
-        "element_count": max((o.element_count or 0 for o in outcomes), default=0),
+        "results": dg.MetadataValue.json(entries),
     }
-    if len(outcomes) == 1:
-        metadata["observed"] = dg.MetadataValue.json({"value": outcomes[0].observed})
-        metadata["expectation"] = outcomes[0].expectation
-    else:
-        metadata["observed"] = dg.MetadataValue.json(
-            {o.column or f"{o.expectation}:{i}": o.observed for i, o in enumerate(outcomes)}
-        )
-    examples = [
-        {"column": o.column, **ex} if len(outcomes) > 1 else ex
-        for o in failing
-        for ex in o.examples
-    ][:10]
-    if examples:
-        metadata["failing_examples"] = dg.MetadataValue.json(examples)
+    examples = {
+        key: list(o.examples)
+        for key, o in zip(rule_keys(outcomes), outcomes, strict=True)
+        if not o.success and o.examples
+    }
+    if examples:  # the offending ids (raw rows: `_record` = file:line) or values, per rule
+        metadata["failing_examples"] = dg.MetadataValue.json(_plain(examples))  # type: ignore[arg-type]
     if gate.details:  # e.g. merge rate and churn, rows per file against the baseline
-        metadata["gate_details"] = dg.MetadataValue.json(
-            json.loads(json.dumps(gate.details, default=str))
-        )
-    notes = sorted({o.note for o in outcomes if o.note})
-    if notes:
-        metadata["note"] = "; ".join(notes)
-    url = next((o.docs_url for o in outcomes if o.docs_url), None)
-    if url:
+        metadata["gate_details"] = dg.MetadataValue.json(_plain(gate.details))  # type: ignore[arg-type]
+    url = next((o.docs_url for o in (*failing, *outcomes) if o.docs_url), None)
+    if url:  # the page of the first failing rule (every rule's page is in `results`)
         metadata["data_docs"] = dg.MetadataValue.url(url)
     if gate.docs_index_url:
         metadata["data_docs_index"] = dg.MetadataValue.url(gate.docs_index_url)
+    summary = f"{len(failed)} of {len(entries)} rules failed: {', '.join(failed)}"
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=check,
-        passed=bool(outcomes) and not failing,
+        passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR if severe else dg.AssetCheckSeverity.WARN,
         metadata=metadata,
-        description=outcomes[0].description if outcomes else None,
+        description=summary if failed else f"all {len(entries)} rules passed",
     )
 
 
-def gate_results(
-    asset_key: dg.AssetKey, checks: Sequence[str], gate: GateResult
-) -> Iterator[dg.AssetCheckResult]:
-    """A result for every declared check, even one the gate had no outcome for (fails)."""
+def gate_results(g: Gate, checks: Sequence[str], gate: GateResult) -> Iterator[dg.AssetCheckResult]:
+    """A result for each of ``checks`` of the gate's table, from the outcomes of its rules."""
+    declared = g.checks
     for check in checks:
-        yield check_result(asset_key, check, [o for o in gate.outcomes if o.check == check], gate)
+        rules = [name for name, _, _ in declared[check]]
+        outcomes = [o for o in gate.outcomes if g.check_of(o) == check]
+        yield check_result(g.asset_key, check, rules, outcomes, gate)
 
 
-def _specs(
-    asset_key: dg.AssetKey, checks: Iterable[tuple[str, str, str]]
-) -> list[dg.AssetCheckSpec]:
+def spec_description(check: str, rules: Sequence[tuple[str, str, str]]) -> str:
+    effect = "any failing one blocks downstream" if check == BLOCKING_CHECK else "never block"
+    listed = "; ".join(f"`{rule}` {text}".strip() for rule, _, text in rules)
+    return f"{len(rules)} Great Expectations rules ({effect}): {listed}"
+
+
+def check_specs(g: Gate) -> list[dg.AssetCheckSpec]:
+    """One spec per check of the gate's table; only the error rules' check blocks."""
     return [
         dg.AssetCheckSpec(
-            name=name, asset=asset_key, blocking=severity == "error",
-            description=f"[{severity}] {description}".strip(),
+            name=name, asset=g.asset_key, blocking=name == BLOCKING_CHECK,
+            description=spec_description(name, rules),
         )
-        for name, severity, description in checks
+        for name, rules in g.checks.items()
     ]  # fmt: skip
 
 
@@ -164,8 +240,7 @@ def run_gates(
                 f"{gate.rows_in_scope:,} rows in {gate.seconds:.1f}s, "
                 f"failed: {', '.join(gate.failed_checks) or 'none'}"
             )
-            names = [k.name for k in g.check_keys if k in chosen]
-            yield from gate_results(g.asset_key, names, gate)
+            yield from gate_results(g, [k.name for k in g.check_keys if k in chosen], gate)
     if errors:
         raise errors[0]
 
@@ -176,7 +251,7 @@ def gate_step(name: str, gates: Sequence[Gate]) -> dg.AssetChecksDefinition:
     tables = ", ".join(g.asset_key.to_user_string() for g in gates)
 
     @dg.multi_asset_check(
-        specs=[spec for g in gates for spec in _specs(g.asset_key, g.checks)],
+        specs=[spec for g in gates for spec in check_specs(g)],
         name=name,
         pool=WAREHOUSE_POOL,
         can_subset=True,

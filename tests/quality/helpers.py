@@ -63,20 +63,35 @@ def run(
     )  # fmt: skip
 
 
+def evaluations(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
+    return [
+        ev.asset_check_evaluation_data
+        for ev in result.all_events
+        if ev.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+
+
 def check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     """``<asset>:<check>`` -> passed, for every check evaluated in the run."""
-    return {
-        f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed
-        for e in (
-            ev.asset_check_evaluation_data
-            for ev in result.all_events
-            if ev.event_type_value == "ASSET_CHECK_EVALUATION"
-        )
-    }
+    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in evaluations(result)}
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:
     return {k for k, passed in check_outcomes(result).items() if not passed}
+
+
+def rule_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    """``<asset>:<rule>`` -> passed, for every rule the run's checks list in their metadata."""
+    return {
+        f"{e.asset_key.to_user_string()}:{rule}": bool(entry["passed"])
+        for e in evaluations(result)
+        if "results" in e.metadata
+        for rule, entry in e.metadata["results"].value.items()  # type: ignore[union-attr]
+    }
+
+
+def failed_rules(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {k for k, passed in rule_outcomes(result).items() if not passed}
 
 
 def materialised(result: dg.ExecuteInProcessResult) -> set[str]:

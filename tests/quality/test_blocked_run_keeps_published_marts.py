@@ -16,7 +16,7 @@ from orchestration.quality import build_quality_checks
 from orchestration.resources import CdpSettings
 from tests.quality.helpers import (
     copy_landing,
-    failed_checks,
+    failed_rules,
     materialised,
     query,
     write_pos_csv,
@@ -42,7 +42,7 @@ def test_blocked_delivery_keeps_the_last_good_marts_readable(good_landing: Path,
     warehouse, bi_path = tmp_path / "warehouse.duckdb", tmp_path / "bi" / "cdp_bi.duckdb"
 
     good = run_everything(landing, warehouse, bi_path)
-    assert good.success, failed_checks(good)
+    assert good.success, failed_rules(good)
     customers = query(warehouse, "select count(*) from marts.customer_360")[0][0]
     assert customers > 0
     assert query(bi_path, "select count(*) from marts.customer_360") == [(customers,)]
@@ -57,7 +57,7 @@ def test_blocked_delivery_keeps_the_last_good_marts_readable(good_landing: Path,
     bad = run_everything(landing, warehouse, bi_path)
 
     assert not bad.success
-    assert f"{POS}:quantity__in_range" in failed_checks(bad)
+    assert f"{POS}:quantity__in_range" in failed_rules(bad)
     blocked = materialised(bad)
     assert "marts/customer_360" not in blocked
     assert "bi/cdp_bi_copy" not in blocked

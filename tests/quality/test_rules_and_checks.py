@@ -6,7 +6,12 @@ import dagster as dg
 
 from ingest.contract import ENTITIES, entity
 from orchestration.quality import build_quality_checks, quality_checks
-from orchestration.quality.checks import IDENTITY_XREF, build_marts_check, manifest_columns
+from orchestration.quality.checks import (
+    IDENTITY_XREF,
+    build_marts_check,
+    manifest_columns,
+    marts_gate,
+)
 from orchestration.resources import CdpSettings
 from quality import load_thresholds, raw_rules
 from quality.config import mostly
@@ -52,8 +57,11 @@ def test_checks_attach_to_every_gated_asset_with_blocking_by_severity():
     }
     specs = {s.key.name: s for c in quality_checks for s in c.check_specs
              if s.asset_key == dg.AssetKey(["raw", "web__events"])}  # fmt: skip
-    assert specs["event_id__not_null"].blocking
-    assert not specs["event_name__known_values"].blocking
+    assert set(specs) == {"gx_blocking", "gx_warnings"}  # one check per severity
+    assert specs["gx_blocking"].blocking and not specs["gx_warnings"].blocking
+    assert "`event_id__not_null`" in (specs["gx_blocking"].description or "")
+    assert "`event_name__known_values`" in (specs["gx_warnings"].description or "")
+    assert "known_values" not in (specs["gx_blocking"].description or "")
 
     extra = [dg.AssetSpec(IDENTITY_XREF), dg.AssetSpec(["marts", "customer_360"])]
     keys = {s.asset_key for c in build_quality_checks(extra) for s in c.check_specs}
@@ -65,26 +73,37 @@ def test_checks_attach_to_every_gated_asset_with_blocking_by_severity():
     )
 
 
-def test_marts_checks_one_per_documented_range_column():
+def test_marts_range_rules_one_per_documented_column_in_the_checks_of_their_severity():
     documented = manifest_columns()
     assert {"latest_nps", "total_revenue", "email_engagement"} <= set(documented["customer_360"])
     checks = build_quality_checks([dg.AssetSpec(["marts", "customer_360"])])
     specs = {s.name: s for c in checks for s in c.check_specs}
-    assert {"latest_nps__in_range", "total_revenue__in_range", "email_engagement__in_range",
-            "undeclared_metric_ranges", "one_row_per_golden_id",
-            "every_golden_id_present"} <= set(specs)  # fmt: skip
-    assert "metric_ranges" not in specs
-    assert "golden_id__in_range" not in specs and "email__in_range" not in specs
-    assert all(specs[n].blocking for n in ("latest_nps__in_range", "undeclared_metric_ranges"))
-    assert "[-100, 100]" in (specs["latest_nps__in_range"].description or "")
+    assert set(specs) == {"gx_blocking"} and specs["gx_blocking"].blocking
+    rules = specs["gx_blocking"].description or ""
+    ranges = ["latest_nps", "total_revenue", "email_engagement"]
+    expected = [f"{c}__in_range" for c in ranges] + [
+        "undeclared_metric_ranges",
+        "one_row_per_golden_id",
+        "every_golden_id_present",
+    ]
+    assert all(f"`{rule}`" in rules for rule in expected)
+    assert "`metric_ranges`" not in rules
+    assert "`golden_id__in_range`" not in rules and "`email__in_range`" not in rules
+    assert "`latest_nps__in_range` `latest_nps` lies in [-100, 100]" in rules
 
     thresholds = load_thresholds()
     thresholds.values["severity_overrides"] = {"marts.orders.revenue_vnd__in_range": "warn"}
     key = dg.AssetKey(["marts", "orders"])
-    check = build_marts_check(key, thresholds, ["order_id", "revenue_vnd", "csat"])
+    columns = ["order_id", "revenue_vnd", "csat"]
+    check = build_marts_check(key, thresholds, columns)
+    gate = marts_gate(key, thresholds, columns)
+    rules_of = {name: [r for r, _, _ in rules] for name, rules in gate.checks.items()}
+    assert rules_of == {
+        "gx_blocking": ["csat__in_range", "undeclared_metric_ranges"],
+        "gx_warnings": ["revenue_vnd__in_range"],
+    }
     specs = {s.name: s for s in check.check_specs}
-    assert set(specs) == {"revenue_vnd__in_range", "csat__in_range", "undeclared_metric_ranges"}
-    assert not specs["revenue_vnd__in_range"].blocking and specs["csat__in_range"].blocking
+    assert specs["gx_blocking"].blocking and not specs["gx_warnings"].blocking
 
 
 def test_key_conflicts_in_a_small_file_get_the_small_sample_tolerance():
