@@ -28,8 +28,8 @@
 {%- endmacro %}
 
 {#- True when a file of one of `entities` (raw table names) was loaded again
-    with other content after the watermark: its previous rows left raw. -#}
-{% macro files_replaced_since_watermark(entities) -%}
+    with other content after `watermark_sql`: its previous rows left raw. -#}
+{% macro files_replaced_since(entities, watermark_sql) -%}
     exists (
         select 1
         from raw._load_log as reload
@@ -40,8 +40,12 @@
             and earlier.status in ('loaded', 'quarantined_file')
         where reload.entity in ('{{ entities | join("', '") }}')
             and reload.status in ('loaded', 'quarantined_file')
-            and reload.loaded_at > {{ delivery_watermark() }}
+            and reload.loaded_at > {{ watermark_sql }}
     )
+{%- endmacro %}
+
+{% macro files_replaced_since_watermark(entities) -%}
+    {{ files_replaced_since(entities, delivery_watermark()) }}
 {%- endmacro %}
 
 {#- Pre-hook: empty the model when a source file was replaced, so this run

@@ -1,7 +1,7 @@
 """The golden-id-keyed marts build incrementally, and equal a full rebuild.
 
 Real ingest, real dbt, real (incremental) identity resolution and sentiment on
-generated data, over four drops after day one:
+generated data, over five drops after day one:
 
 1. day two, plus re-deliveries: a web event moved to another user and cookie, a
    service case and an opportunity moved to another contact, a changed account;
@@ -10,7 +10,8 @@ generated data, over four drops after day one:
    account as its loyalty id): an incremental identity run merges them;
 3. the bridge taken away again (the account re-delivered with another email):
    the merged customer splits;
-4. an erasure (``crm_sync.erasure.erase``).
+4. an erasure (``crm_sync.erasure.erase``);
+5. a landing file replaced in place, which rebuilds every incremental mart.
 
 After each incremental marts build every incremental mart and every table built
 on one (customer_360, customer_segments, ...) must hold exactly what
@@ -308,4 +309,15 @@ def test_incremental_marts_equal_full_refresh(drops) -> None:
         "select count(*) from intermediate.int_customer_lifetime where golden_id = ?",
         [erased_id],
     ) == 0
+    assert_incremental_equals_full_refresh(warehouse)
+
+    # Drop 5: a landing file replaced in place (same name, other content): its
+    # earlier rows leave raw, so every incremental mart is rebuilt.
+    write_jsonl(
+        landing / "pos" / "transactions_2026-11-04_unbridge.jsonl", [{**line, "loyalty_id": ""}]
+    )
+    pipeline(landing, warehouse)
+    assert scalar(
+        warehouse, "select reason from intermediate.int_marts_refresh_scope"
+    ) == "a landing file was replaced in place"
     assert_incremental_equals_full_refresh(warehouse)

@@ -12,6 +12,17 @@
     'social__profiles', 'sales__contacts', 'sales__opportunities', 'sales__cases'
 ] %}
 
+{%- set previous_watermark -%}
+    (
+        select least(
+            {%- for model in marts_staging_inputs() %}
+            coalesce({{ model }}, '-infinity'::timestamptz){{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        from previous
+    )
+{%- endset %}
+
 {% if complete %}
 with previous as (
     select * from {{ marts_previous_state('int_marts_state__watermarks') }}
@@ -22,23 +33,7 @@ current_inputs as (
 ),
 
 replaced_files as (
-    select count(*) > 0 as any_replaced
-    from raw._load_log as reload
-    inner join raw._load_log as earlier
-        on earlier.file = reload.file
-        and earlier.entity = reload.entity
-        and earlier.loaded_at < reload.loaded_at
-        and earlier.status in ('loaded', 'quarantined_file')
-    where reload.entity in ('{{ entities | join("', '") }}')
-        and reload.status in ('loaded', 'quarantined_file')
-        and reload.loaded_at > (
-            select least(
-                {%- for model in marts_staging_inputs() %}
-                coalesce({{ model }}, '-infinity'::timestamptz){{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-            from previous
-        )
+    select {{ files_replaced_since(entities, previous_watermark) }} as any_replaced
 ),
 
 final as (
