@@ -276,11 +276,6 @@ def raw_gate(entity: Entity, thresholds: Thresholds) -> Gate:
     return Gate(raw_asset_key(entity), [(r.check, r.severity, r.description) for r in rules], run)
 
 
-def build_raw_check(entity: Entity, thresholds: Thresholds) -> dg.AssetChecksDefinition:
-    """The gate of one raw table as a step of its own."""
-    return gate_step(f"quality_raw__{entity.raw_table}", [raw_gate(entity, thresholds)])
-
-
 def identity_gate(thresholds: Thresholds) -> Gate:
     from quality.identity import identity_rules
 
