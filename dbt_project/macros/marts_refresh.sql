@@ -1,6 +1,7 @@
 {#- Incremental marts: the golden-id-keyed marts (customer_timeline, orders,
     int_customer_lifetime) rebuild only the golden customers whose inputs
-    changed since the last marts build.
+    changed since the last marts build, the web models keyed on the cookie
+    (int_web_events_resolved, int_web_sessions) only the changed cookies.
 
     The last build's inputs are kept in the int_marts_state__* tables, written
     at the end of every build (they depend on every incremental mart, so a
@@ -61,6 +62,53 @@
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- Row filter of the web models keyed on the cookie (int_web_events_resolved,
+    int_web_sessions): every row on a rebuild, otherwise only the rows of
+    cookies in int_marts_changed_cookies. -#}
+{% macro cookie_in_refresh(column='user_pseudo_id') -%}
+    {%- if is_incremental() -%}
+        ((select rebuild_all from {{ ref('int_marts_refresh_scope') }})
+            or {{ column }} in (select user_pseudo_id from {{ ref('int_marts_changed_cookies') }}))
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows that delete every changed cookie of a model keyed on user_pseudo_id
+    (with cdp_removal_flag): the cookie's rows this run computes replace them. -#}
+{% macro changed_cookie_removals() -%}
+    select user_pseudo_id, true as _cdp_removed
+    from {{ ref('int_marts_changed_cookies') }}
+{%- endmacro %}
+
+{#- Row filter of the order facts keyed on order_id (int_orders,
+    int_order_items): every row on a rebuild, otherwise only the rows of
+    orders in int_marts_rebuilt_orders. Given a channel, `column` is the
+    source order id of that channel's rows (compared without the channel
+    prefix, so a scan of the source does not build a string per row);
+    without, `column` is an order_id. -#}
+{% macro order_in_refresh(channel=none, column='order_id') -%}
+    {%- if is_incremental() -%}
+        ((select rebuild_all from {{ ref('int_marts_refresh_scope') }})
+            or {{ column }} in (
+                {%- if channel %}
+                select source_order_id from {{ ref('int_marts_rebuilt_orders') }} where channel = '{{ channel }}'
+                {%- else %}
+                select order_id from {{ ref('int_marts_rebuilt_orders') }}
+                {%- endif %}
+            ))
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows that delete every rebuilt order of a model keyed on order_id (with
+    cdp_removal_flag). -#}
+{% macro rebuilt_order_removals() -%}
+    select order_id, true as _cdp_removed
+    from {{ ref('int_marts_rebuilt_orders') }}
 {%- endmacro %}
 
 {#- Pre-hook: empty an incremental mart when this run rebuilds everything. -#}

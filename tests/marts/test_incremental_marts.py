@@ -13,30 +13,40 @@ generated data, over five drops after day one:
 4. an erasure (``crm_sync.erasure.erase``);
 5. a landing file replaced in place, which rebuilds every incremental mart.
 
-After each incremental marts build every incremental mart and every table built
-on one (customer_360, customer_segments, ...) must hold exactly what
+After each incremental marts build every incremental model (the fact
+intermediates keyed on cookie or order included) and every table built on one
+(customer_360, customer_segments, ...) must hold exactly what
 ``dbt --full-refresh`` builds from the same staging and identity tables, on a
-copy of the warehouse.
+copy of the warehouse; the segment history, which is never rebuilt, must have
+an open row for exactly the current memberships.
 """
 
-import json
 import shutil
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from analytics.social_sentiment import score_social_sentiment
 from crm_sync.erasure import erase
 from identity.pipeline import resolve_identities
-from ingest.contract import ENTITIES
-from ingest.loader import load_entity
-from orchestration.dbt.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.dbt.project import DBT_EXECUTABLE
+from tests.marts.helpers import (
+    SOURCE_TZ,
+    dbt,
+    dbt_args,
+    ingest,
+    raw_rows,
+    rows_only_in,
+    write_jsonl,
+)
 
 COMPARED = (
+    "intermediate.int_web_events_resolved",
+    "intermediate.int_web_sessions",
+    "intermediate.int_orders",
+    "intermediate.int_order_items",
     "marts.orders",
     "marts.customer_timeline",
     "intermediate.int_customer_lifetime",
@@ -47,31 +57,7 @@ COMPARED = (
     "marts.store_sales_monthly",
     "marts.channel_attribution_monthly",
 )
-SOURCE_TZ = "Asia/Ho_Chi_Minh"
 STAGING = "+int_person_records_unioned stg_sales__opportunities stg_sales__cases"
-
-
-def ingest(landing: Path, warehouse: Path) -> None:
-    with duckdb.connect(str(warehouse)) as con:
-        for entity in ENTITIES:
-            load_entity(con, landing, entity, datetime.now(UTC))
-
-
-def dbt(warehouse: Path, *args: str) -> None:
-    dbt_vars = {"warehouse_path": str(warehouse), "source_tz": SOURCE_TZ}
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--vars",
-            json.dumps(dbt_vars),
-            "--quiet",
-        ]
-    )
-    assert result.success, f"dbt {args} failed: {result.exception}"
 
 
 def pipeline(landing: Path, warehouse: Path) -> None:
@@ -91,19 +77,34 @@ def differences(warehouse: Path, rebuilt: Path) -> dict[str, tuple[int, int]]:
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
         for table in COMPARED:
-            counts = tuple(
-                con.execute(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
-                for a, b in ((table, f"rebuilt.{table}"), (f"rebuilt.{table}", table))
-            )
+            counts = rows_only_in(con, table, f"rebuilt.{table}")
             if any(counts):
                 diffs[table] = counts
         con.execute("detach rebuilt")
     return diffs
 
 
+def assert_history_follows_memberships(con: duckdb.DuckDBPyConnection) -> None:
+    """The segment history (written incrementally, never rebuilt) has an open row
+    for exactly the current memberships and rule versions, and no stay ends
+    before it starts."""
+    open_rows = (
+        "(select segment_membership_id, rule_version from snapshots.customer_segments_history "
+        "where dbt_valid_to is null)"
+    )
+    current = "(select segment_membership_id, rule_version from marts.customer_segments)"
+    assert rows_only_in(con, open_rows, current) == (0, 0)
+    backwards = con.execute(
+        "select count(*) from snapshots.customer_segments_history "
+        "where dbt_valid_to < dbt_valid_from"
+    ).fetchall()[0][0]
+    assert backwards == 0
+
+
 def assert_incremental_equals_full_refresh(warehouse: Path) -> None:
     rebuilt = warehouse.with_name("rebuilt.duckdb")
     with duckdb.connect(str(warehouse)) as con:
+        assert_history_follows_memberships(con)
         con.execute("checkpoint")  # the copy must not miss what is still in the WAL
     shutil.copy(warehouse, rebuilt)
     # In a process of its own: this one must not hold the copy open (DuckDB allows
@@ -111,9 +112,7 @@ def assert_incremental_equals_full_refresh(warehouse: Path) -> None:
     subprocess.run(
         [
             DBT_EXECUTABLE, "run", "--full-refresh", "--exclude", *STAGING.split(),
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--vars", json.dumps({"warehouse_path": str(rebuilt), "source_tz": SOURCE_TZ}),
-            "--quiet",
+            *dbt_args(rebuilt), "--quiet",
         ],
         check=True,
     )
@@ -121,20 +120,6 @@ def assert_incremental_equals_full_refresh(warehouse: Path) -> None:
         assert differences(warehouse, rebuilt) == {}
     finally:
         rebuilt.unlink()
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-
-
-def raw_rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
-    """Contract columns of raw rows, as a landing file would carry them."""
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [
-        {k: v for k, v in zip(names, row, strict=True) if not k.startswith("_")}
-        for row in cursor.fetchall()
-    ]
 
 
 def scalar(warehouse: Path, sql: str, params=None):

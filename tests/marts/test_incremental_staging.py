@@ -8,19 +8,15 @@ place with fewer records. After each incremental build every staging table and
 builds from the same raw tables.
 """
 
-import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from crm_sync.outbox import TOMBSTONES, ensure_sync_schema
-from ingest.contract import ENTITIES
-from ingest.loader import load_entity
-from orchestration.dbt.project import DBT_PROJECT_DIR
+from tests.marts.helpers import dbt as run_dbt
+from tests.marts.helpers import ingest, raw_rows, rows_only_in, write_jsonl
 
 SELECTION = ["+int_person_records_unioned", "stg_sales__opportunities", "stg_sales__cases"]
 INCREMENTAL_MODELS = (
@@ -39,32 +35,8 @@ INCREMENTAL_MODELS = (
 SENTINEL_CITY = "kept-by-incremental"
 
 
-def ingest(landing: Path, warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    try:
-        for entity in ENTITIES:
-            load_entity(con, landing, entity, datetime.now(UTC))
-    finally:
-        con.close()
-
-
 def dbt(warehouse: Path, *args: str) -> None:
-    dbt_vars = {"warehouse_path": str(warehouse), "source_tz": "Asia/Ho_Chi_Minh"}
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--vars",
-            json.dumps(dbt_vars),
-            "--select",
-            *SELECTION,
-            "--quiet",
-        ]
-    )
-    assert result.success, f"dbt {args} failed: {result.exception}"
+    run_dbt(warehouse, *args, "--select", *SELECTION)
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> None:
@@ -79,10 +51,7 @@ def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     diffs = {}
     for table in INCREMENTAL_MODELS:
         copy = f"incremental_copy.{table.split('.')[1]}"
-        full_only, incremental_only = (
-            con.execute(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
-            for a, b in ((table, copy), (copy, table))
-        )
+        full_only, incremental_only = rows_only_in(con, table, copy)
         if full_only or incremental_only:
             diffs[table] = (full_only, incremental_only)
     return diffs
@@ -94,20 +63,6 @@ def assert_incremental_equals_full_refresh(warehouse: Path) -> None:
     dbt(warehouse, "run", "--full-refresh")
     with duckdb.connect(str(warehouse)) as con:
         assert differences(con) == {}
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-
-
-def raw_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    """Contract columns of raw rows, as a landing file would carry them."""
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [
-        {k: v for k, v in zip(names, row, strict=True) if not k.startswith("_")}
-        for row in cursor.fetchall()
-    ]
 
 
 def redeliveries(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict], str]:

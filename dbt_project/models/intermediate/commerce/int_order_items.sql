@@ -1,15 +1,33 @@
 {#- One row per ordered item: POS line items and the item of a web purchase,
-    with the product's category group (cross-sell and favourite category). -#}
+    with the product's category group (cross-sell and favourite category).
+
+    Incremental like int_orders: a run replaces the items of the orders in
+    int_marts_rebuilt_orders (which holds the orders with an item of a SKU
+    whose inferred category changed). -#}
+-- depends_on: {{ ref('int_marts_refresh_scope') }}
+-- depends_on: {{ ref('int_marts_rebuilt_orders') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['order_id'],
+    cdp_removal_flag=true,
+    pre_hook="{{ marts_rebuild_all_hook() }}"
+) }}
+
 with pos_transactions as (
     select * from {{ ref('stg_pos__transactions') }}
+    where {{ order_in_refresh('store', 'transaction_id') }}
 ),
 
 orders as (
     select * from {{ ref('int_orders') }}
+    where {{ order_in_refresh() }}
 ),
 
 web_events as (
     select * from {{ ref('int_web_events_resolved') }}
+    where {{ order_in_refresh('web', 'coalesce(transaction_id, event_id)') }}
 ),
 
 products as (
@@ -83,4 +101,10 @@ final as (
     left join currency_rates on currency_rates.currency = categorised.currency
 )
 
+{% if is_incremental() %}
+select *, false as _cdp_removed from final
+union all by name
+{{ rebuilt_order_removals() }}
+{% else %}
 select * from final
+{% endif %}

@@ -1,12 +1,29 @@
 {#- One row per order: a POS transaction (store) or a web purchase event (web),
     with its golden customer and its value in VND (seed currency_rates; an
-    unknown currency leaves revenue_vnd null). -#}
+    unknown currency leaves revenue_vnd null).
+
+    Incremental (macros/marts_refresh.sql): a run recomputes the orders in
+    int_marts_rebuilt_orders from all their lines / purchase events and
+    replaces their rows. -#}
+-- depends_on: {{ ref('int_marts_refresh_scope') }}
+-- depends_on: {{ ref('int_marts_rebuilt_orders') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['order_id'],
+    cdp_removal_flag=true,
+    pre_hook="{{ marts_rebuild_all_hook() }}"
+) }}
+
 with pos_transactions as (
     select * from {{ ref('stg_pos__transactions') }}
+    where {{ order_in_refresh('store', 'transaction_id') }}
 ),
 
 web_events as (
     select * from {{ ref('int_web_events_resolved') }}
+    where {{ order_in_refresh('web', 'coalesce(transaction_id, event_id)') }}
 ),
 
 pos_xref as (
@@ -87,4 +104,10 @@ final as (
     left join currency_rates on currency_rates.currency = orders_unioned.currency
 )
 
+{% if is_incremental() %}
+select *, false as _cdp_removed from final
+union all by name
+{{ rebuilt_order_removals() }}
+{% else %}
 select * from final
+{% endif %}

@@ -1,9 +1,25 @@
 {#- Web events with their golden customer and session. A logged-in event
     belongs to its account's golden id, any other event to its cookie's (cookies
     stitched by a login are identity records). Sessions: a new session starts
-    after web_session_timeout_minutes of inactivity on a cookie. -#}
+    after web_session_timeout_minutes of inactivity on a cookie.
+
+    Incremental (macros/marts_refresh.sql): a run recomputes every event of the
+    cookies in int_marts_changed_cookies (sessions number a cookie's events, so
+    a cookie is the unit) and replaces that cookie's rows. -#}
+-- depends_on: {{ ref('int_marts_refresh_scope') }}
+-- depends_on: {{ ref('int_marts_changed_cookies') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['user_pseudo_id'],
+    cdp_removal_flag=true,
+    pre_hook="{{ marts_rebuild_all_hook() }}"
+) }}
+
 with web_events as (
     select * from {{ ref('stg_web__events') }}
+    where {{ cookie_in_refresh() }}
 ),
 
 web_xref as (
@@ -57,4 +73,10 @@ final as (
         on cookie_xref.source_record_id = 'cookie:' || sessions_numbered.user_pseudo_id
 )
 
+{% if is_incremental() %}
+select *, false as _cdp_removed from final
+union all by name
+{{ changed_cookie_removals() }}
+{% else %}
 select * from final
+{% endif %}

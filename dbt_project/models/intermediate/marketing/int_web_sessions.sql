@@ -1,5 +1,22 @@
+{#- One row per web session (a cookie's events without a
+    web_session_timeout_minutes gap, numbered in int_web_events_resolved).
+
+    Incremental like int_web_events_resolved: a run replaces the sessions of
+    the cookies in int_marts_changed_cookies. -#}
+-- depends_on: {{ ref('int_marts_refresh_scope') }}
+-- depends_on: {{ ref('int_marts_changed_cookies') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='cdp_replace_keys',
+    unique_key=['user_pseudo_id'],
+    cdp_removal_flag=true,
+    pre_hook="{{ marts_rebuild_all_hook() }}"
+) }}
+
 with web_events as (
     select * from {{ ref('int_web_events_resolved') }}
+    where {{ cookie_in_refresh() }}
 ),
 
 final as (
@@ -25,4 +42,10 @@ final as (
     group by session_id
 )
 
+{% if is_incremental() %}
+select *, false as _cdp_removed from final
+union all by name
+{{ changed_cookie_removals() }}
+{% else %}
 select * from final
+{% endif %}

@@ -18,7 +18,8 @@
     int_marts_refresh_scope rebuilds everything. -#}
 -- depends_on: {{ ref('stg_identity__customer_xrefs') }}
 -- depends_on: {{ ref('stg_identity__golden_customers') }}
--- depends_on: {{ ref('int_products') }}
+-- depends_on: {{ ref('int_marts_moved_records') }}
+-- depends_on: {{ ref('int_marts_changed_skus') }}
 -- depends_on: {{ ref('int_order_items') }}
 -- depends_on: {{ ref('stg_pos__transactions') }}
 -- depends_on: {{ ref('stg_web__events') }}
@@ -29,7 +30,8 @@
 -- depends_on: {{ ref('stg_sales__contacts') }}
 -- depends_on: {{ ref('stg_sales__opportunities') }}
 -- depends_on: {{ ref('stg_sales__cases') }}
--- depends_on: {{ source('raw', 'web__events') }}
+-- depends_on: {{ ref('int_marts_web_event_versions') }}
+-- depends_on: {{ ref('int_marts_changed_cookies') }}
 -- depends_on: {{ source('raw', 'social__interactions') }}
 -- depends_on: {{ source('raw', 'sales__opportunities') }}
 -- depends_on: {{ source('raw', 'sales__cases') }}
@@ -49,10 +51,6 @@ previous_golden as (
     select * from {{ marts_previous_state('int_marts_state__golden') }}
 ),
 
-previous_products as (
-    select * from {{ marts_previous_state('int_marts_state__products') }}
-),
-
 xref as (
     select source, source_record_id, golden_id from {{ ref('stg_identity__customer_xrefs') }}
 ),
@@ -61,26 +59,13 @@ golden_customers as (
     select * from {{ ref('stg_identity__golden_customers') }}
 ),
 
-products as (
-    select * from {{ ref('int_products') }}
-),
-
 web_events as (
     select * from {{ ref('stg_web__events') }}
 ),
 
 {#- Identity: records whose golden id changed, golden rows that changed. -#}
-moved_records as materialized (
-    select
-        coalesce(xref.source, previous_xref.source) as source,
-        coalesce(xref.source_record_id, previous_xref.source_record_id) as source_record_id,
-        xref.golden_id,
-        previous_xref.golden_id as previous_golden_id
-    from xref
-    full outer join previous_xref
-        on previous_xref.source = xref.source
-        and previous_xref.source_record_id = xref.source_record_id
-    where xref.golden_id is distinct from previous_xref.golden_id
+moved_records as (
+    select * from {{ ref('int_marts_moved_records') }}
 ),
 
 changed_golden_rows as (
@@ -95,17 +80,8 @@ changed_golden_rows as (
 
 {#- Deliveries since the last build, with every raw version of a fact
     replaced by key. -#}
-new_web_event_ids as (
-    select event_id from web_events where _loaded_at > (select stg_web__events from watermarks)
-),
-
 web_event_versions as (
-    select
-        {{ clean_text('user_id') }} as user_id,
-        {{ clean_text('user_pseudo_id') }} as user_pseudo_id,
-        coalesce({{ clean_text('transaction_id') }}, {{ clean_text('event_id') }}) as web_order_key
-    from {{ source('raw', 'web__events') }}
-    where {{ clean_text('event_id') }} in (select event_id from new_web_event_ids)
+    select * from {{ ref('int_marts_web_event_versions') }}
 ),
 
 new_social_keys as (
@@ -169,23 +145,9 @@ delivered_records as (
     select 'web', 'user:' || user_id from web_event_versions where user_id is not null
 ),
 
-{#- Web: every cookie with a new event version, or whose cookie or user record
-    changed above, or that holds an event of a web order a new version touched;
-    then every record of those cookies' events. -#}
-changed_web_records as (
-    select source_record_id from moved_records where source = 'web'
-    union
-    select source_record_id from delivered_records where source = 'web'
-),
-
-affected_cookies as materialized (
-    select user_pseudo_id from web_event_versions where user_pseudo_id is not null
-    union
-    select user_pseudo_id
-    from web_events
-    where 'user:' || user_id in (select source_record_id from changed_web_records)
-        or 'cookie:' || user_pseudo_id in (select source_record_id from changed_web_records)
-        or coalesce(transaction_id, event_id) in (select web_order_key from web_event_versions)
+{#- Web: every record of the events of the cookies a run rebuilds. -#}
+affected_cookies as (
+    select user_pseudo_id from {{ ref('int_marts_changed_cookies') }}
 ),
 
 cookie_records as (
@@ -204,11 +166,7 @@ touched_records as (
 ),
 
 changed_skus as (
-    select coalesce(products.sku, previous_products.sku) as sku
-    from products
-    full outer join previous_products on previous_products.sku = products.sku
-    where products.category is distinct from previous_products.category
-        or products.category_group is distinct from previous_products.category_group
+    select sku from {{ ref('int_marts_changed_skus') }}
 ),
 
 golden_ids as (

@@ -2,9 +2,8 @@
     a re-delivered web purchase), so the orders mart also refreshes orders
     without a golden id. Empty without a previous build (then
     int_marts_refresh_scope rebuilds everything). -#}
--- depends_on: {{ ref('stg_web__events') }}
 -- depends_on: {{ ref('stg_pos__transactions') }}
--- depends_on: {{ source('raw', 'web__events') }}
+-- depends_on: {{ ref('int_marts_web_event_versions') }}
 {%- set complete = marts_state_complete() %}
 
 {% if complete %}
@@ -12,20 +11,13 @@ with watermarks as (
     select * from {{ marts_previous_state('int_marts_state__watermarks') }}
 ),
 
-new_web_event_ids as (
-    select event_id
-    from {{ ref('stg_web__events') }}
-    where _loaded_at > (select stg_web__events from watermarks)
-),
-
 final as (
     select 'store:' || transaction_id as order_id
     from {{ ref('stg_pos__transactions') }}
     where _loaded_at > (select stg_pos__transactions from watermarks) and transaction_id is not null
     union
-    select 'web:' || coalesce({{ clean_text('transaction_id') }}, {{ clean_text('event_id') }})
-    from {{ source('raw', 'web__events') }}
-    where {{ clean_text('event_id') }} in (select event_id from new_web_event_ids)
+    select 'web:' || web_order_key
+    from {{ ref('int_marts_web_event_versions') }}
 )
 {% else %}
 with final as (

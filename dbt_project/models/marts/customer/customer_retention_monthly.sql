@@ -44,6 +44,18 @@ months as (
         ) as spine(month_start)
 ),
 
+first_orders as (
+    select golden_id, min(order_date) as first_order_date
+    from customer_orders
+    group by golden_id
+),
+
+{#- Only orders from inactivity_days + 1 days before a month up to its end can
+    make a customer active or a buyer in it; an older order only says the
+    customer had ordered before (first_orders). Joining every month with every
+    earlier order instead made the join months x orders (most of this model's
+    time at 1M people). A customer with no order in that window adds nothing
+    to any count of the month. -#}
 customer_months as (
     select
         months.month_start,
@@ -57,7 +69,9 @@ customer_months as (
         ), 0) as discounts_in_month_vnd,
         max(months.month_end) as month_end
     from months
-    inner join customer_orders on customer_orders.order_date <= months.month_end
+    inner join customer_orders
+        on customer_orders.order_date <= months.month_end
+        and customer_orders.order_date > months.month_start - to_days({{ inactivity_days }} + 1)
     group by months.month_start, customer_orders.golden_id
 ),
 
@@ -69,9 +83,42 @@ customer_month_states as (
             as active_at_start,
         last_order_by_month_end > month_end - to_days({{ inactivity_days }}) as active_at_end,
         orders_in_month > 0 as bought_in_month,
-        orders_in_month > 0 and last_order_before_month is not null as repurchased_in_month
+        orders_in_month > 0 and first_orders.first_order_date < customer_months.month_start
+            as repurchased_in_month
     from customer_months
+    inner join first_orders on first_orders.golden_id = customer_months.golden_id
     left join value_tiers on value_tiers.golden_id = customer_months.golden_id
+),
+
+{#- A row of zeros for every month and value tier with a customer who had
+    ordered by the month's end, so every such month x tier keeps its row (of
+    zeros) when no customer of the tier ordered in the window. -#}
+tier_first_orders as (
+    select coalesce(value_tiers.segment, 'unknown') as value_tier, min(first_orders.first_order_date) as first_order_date
+    from first_orders
+    left join value_tiers on value_tiers.golden_id = first_orders.golden_id
+    group by 1
+),
+
+month_tiers as (
+    select
+        months.month_start,
+        tier_first_orders.value_tier,
+        false as active_at_start,
+        false as active_at_end,
+        false as bought_in_month,
+        false as repurchased_in_month,
+        0 as discounts_in_month_vnd
+    from months
+    inner join tier_first_orders on tier_first_orders.first_order_date <= months.month_end
+),
+
+month_states as (
+    select month_start, value_tier, active_at_start, active_at_end, bought_in_month, repurchased_in_month,
+        discounts_in_month_vnd
+    from customer_month_states
+    union all
+    select * from month_tiers
 ),
 
 by_dimension as (
@@ -84,7 +131,7 @@ by_dimension as (
         count(*) filter (where bought_in_month) as buyers,
         count(*) filter (where repurchased_in_month) as repeat_buyers,
         coalesce(sum(discounts_in_month_vnd) filter (where repurchased_in_month), 0) as returning_buyer_discounts_vnd
-    from customer_month_states
+    from month_states
     group by grouping sets ((month_start), (month_start, value_tier))
 ),
 
