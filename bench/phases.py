@@ -4,12 +4,16 @@ The identity asset is one Dagster step and reports no phase timings, so the benc
 wraps, for the length of a run, the functions that bound the phases and records
 when each call starts and ends:
 
-* ``identity.pipeline.run_engine``: scoring and clustering of every record;
-* ``identity.engine.cluster_records``: the clustering inside it.
+* ``identity.pipeline.run_engine``: scoring and clustering of every record (a full
+  identity run);
+* ``identity.pipeline._link_incremental``: scoring the drop and re-clustering the
+  region it touches (an incremental identity run, e.g. a daily drop);
+* ``identity.engine.cluster_records``: the clustering inside either.
 
-link = run_engine - cluster_records; cluster = cluster_records; the rest of the
-step (input preparation, deterministic edges, golden ids, survivorship, evidence)
-is "identity other". If either function is renamed or moved, nothing is wrapped
+link = (run_engine or _link_incremental) - cluster_records; cluster =
+cluster_records; the rest of the step (input preparation, shared identifiers,
+deterministic units, features and term frequencies, golden ids, survivorship,
+evidence) is "identity other". If a function is renamed or moved, nothing is wrapped
 and the report says the split is unavailable instead of guessing.
 """
 
@@ -25,6 +29,7 @@ from contextlib import contextmanager
 # (identity.pipeline imports run_engine by name, identity.engine cluster_records).
 PROBES = (
     ("identity.pipeline", "run_engine", "engine"),
+    ("identity.pipeline", "_link_incremental", "engine"),
     ("identity.engine", "cluster_records", "cluster"),
 )
 

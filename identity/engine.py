@@ -118,7 +118,9 @@ def register_entity_term_frequencies(
         f"create or replace temp table _tf_nodes as select {uid}::varchar as node_id "
         f"from {features}"
     )
-    connected_components(con, "_tf_nodes", "_tf_edges", "_tf_entities")
+    # closed: the stars join records of ``features``, and the deterministic edges records
+    # of the input ``features`` was built from (one row per record)
+    connected_components(con, "_tf_nodes", "_tf_edges", "_tf_entities", closed=True)
     registered = []
     for column in tf_columns(model):
         table = f"_identity_tf_{column}"

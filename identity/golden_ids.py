@@ -150,9 +150,11 @@ def assign_golden_ids(
             from _gid_overlap o join anchors a using (cluster_id)
             qualify row_number() over (partition by o.golden_id order by o.n desc, a.anchor) = 1
         ),
+        -- only the heirs' ids need a birth date: an incremental run's few, not the
+        -- whole history's
         born as (
             select new_golden_id as golden_id, min(run_at) as born_at
-            from {hist} where new_golden_id is not null group by all
+            from {hist} where new_golden_id in (select golden_id from heirs) group by all
         ),
         keepers as (
             select h.cluster_id, h.golden_id

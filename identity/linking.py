@@ -38,14 +38,27 @@ class ScoredPairs:
     pairs: int
 
 
-def load_model(spec: ModelSpec, path: Path | None = None) -> dict:
-    """Read the trained model and check it was trained for the spec's comparisons."""
+#: The one key of a versioned model file that is not Splink's: how many records the
+#: model was trained on (written by ``identity.training.train``, read by the
+#: population-scaled prior, ``identity.prior``). Splink refuses unknown settings keys,
+#: so ``load_model`` leaves it out.
+TRAINING_RECORDS_KEY = "training_records"
+
+
+def _read_model_file(spec: ModelSpec, path: Path | None) -> tuple[Path, dict]:
     path = path or spec.model_path
     if not path.exists():
         raise ModelNotTrainedError(
             f"no trained model at {path}; run `python -m identity.train --model {spec.name}`"
         )
-    model = json.loads(path.read_text("utf-8"))
+    return path, json.loads(path.read_text("utf-8"))
+
+
+def load_model(spec: ModelSpec, path: Path | None = None) -> dict:
+    """Read the trained model (Splink's settings, without ``TRAINING_RECORDS_KEY``) and
+    check it was trained for the spec's comparisons."""
+    path, saved = _read_model_file(spec, path)
+    model = {k: v for k, v in saved.items() if k != TRAINING_RECORDS_KEY}
     trained = [c["output_column_name"] for c in model["comparisons"]]
     expected = spec.comparison_names()
     if trained != expected:
@@ -54,6 +67,14 @@ def load_model(spec: ModelSpec, path: Path | None = None) -> dict:
             f"retrain with `python -m identity.train --model {spec.name}`"
         )
     return model
+
+
+def load_training_records(spec: ModelSpec, path: Path | None = None) -> int | None:
+    """The number of records the versioned model was trained on, None when its file
+    does not say (a model saved before training recorded it)."""
+    _, saved = _read_model_file(spec, path)
+    records = saved.get(TRAINING_RECORDS_KEY)
+    return int(records) if records is not None else None
 
 
 def scoring_settings(model: dict, *, explain: bool) -> dict:

@@ -77,9 +77,6 @@ class ModelSpec:
     #: are "cannot link" constraints for clustering (e.g. two different given names
     #: behind one shared phone).
     cannot_link_sql: str | None = None
-    #: Records in the population the committed model was trained on; a run on a larger
-    #: population lowers the prior accordingly (``identity.prior``). None: never scaled.
-    training_records: int | None = None
 
     @property
     def model_path(self) -> Path:
@@ -401,10 +398,6 @@ CUSTOMER = ModelSpec(
     em_blocking_rules=_customer_em_rules,
     u_max_pairs=5e6,
     tf_entity_keys=("phone_block", "email_block"),
-    # cdp-generate --people 20000 gives ~73k records (73,218 with seed 11; the model was
-    # trained on seed 12). The power-of-two rounding in identity.prior makes a few per
-    # cent immaterial.
-    training_records=73_000,
     # Profile linkage: a person's records carry different fields (a POS sale has a
     # phone, an email-list row an address), so a record is judged against everything
     # the cluster knows, and a contradiction counts only where nothing agrees.

@@ -166,14 +166,16 @@ def deterministic_units(
 ) -> str:
     """``out(node_id, component_id)``: each record (``source:source_record_id``) and its
     unit, the records deterministically linked to it (an account, its cookies and
-    loyalty sales)."""
+    loyalty sales). ``deterministic_edges`` must join records of ``flagged`` (built
+    from it by ``identity.edges``), one row per record."""
     con.execute(
         f"""
         create or replace temp table _units_nodes as
         select source || ':' || source_record_id as node_id from {flagged}
         """
     )
-    connected_components(con, "_units_nodes", deterministic_edges, out)
+    # closed: one node per record, and the edges join records of the same input
+    connected_components(con, "_units_nodes", deterministic_edges, out, closed=True)
     con.execute("drop table if exists _units_nodes")
     return out
 

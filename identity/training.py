@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 from splink import DuckDBAPI, Linker
 
+from identity.linking import TRAINING_RECORDS_KEY
 from identity.settings import ModelSpec
 
 
@@ -29,6 +30,8 @@ class TrainingResult:
     model: dict
     path: Path | None
     linker: Linker
+    #: records the model was trained on, saved next to it (``TRAINING_RECORDS_KEY``)
+    records: int
 
 
 def register_features(
@@ -56,10 +59,15 @@ def train_model(con: duckdb.DuckDBPyConnection, spec: ModelSpec, features: str) 
     return linker
 
 
-def save_model(model: dict, path: Path) -> Path:
+def save_model(model: dict, path: Path, training_records: int | None = None) -> Path:
+    """Write ``model`` (Splink's JSON) and the number of records it was trained on,
+    which the run reads back to scale the prior to its own population."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    saved = model if training_records is None else {
+        **model, TRAINING_RECORDS_KEY: training_records
+    }
     # Stable key order and a trailing newline keep model diffs readable in review.
-    path.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", "utf-8")
+    path.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n", "utf-8")
     return path
 
 
@@ -73,16 +81,18 @@ def train(
 ) -> TrainingResult:
     """Train ``spec`` on the rows of ``source`` (a table/view/subquery in ``con``).
 
-    Saves the model JSON to ``out_path`` (pass ``spec.model_path`` to update the
-    versioned model) and, if asked, the model charts as offline HTML.
+    Saves the model JSON, with the number of records it was trained on, to ``out_path``
+    (pass ``spec.model_path`` to update the versioned model) and, if asked, the model
+    charts as offline HTML.
     """
     features = register_features(con, spec, source, f"_identity_train_{spec.name}")
+    (records,) = con.execute(f"select count(*) from {features}").fetchall()[0]
     linker = train_model(con, spec, features)
     model = linker.misc.save_model_to_json(None)
     if out_path is not None:
-        save_model(model, out_path)
+        save_model(model, out_path, training_records=int(records))
     if charts_dir is not None:
         from identity.evidence import write_model_charts
 
         write_model_charts(linker, charts_dir, prefix=spec.name)
-    return TrainingResult(model=model, path=out_path, linker=linker)
+    return TrainingResult(model=model, path=out_path, linker=linker, records=int(records))

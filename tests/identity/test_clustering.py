@@ -59,6 +59,20 @@ def test_one_weak_link_does_not_glue_two_strong_groups(con):
     assert con.execute("select count(distinct component_id) from cc").fetchall()[0][0] == 1
 
 
+def test_closed_components_skip_only_the_checks(con):
+    # a graph whose nodes are distinct and whose edges join them: the caller may say so
+    # (closed) and get the same labels without the distinct copy and the semi joins
+    con.execute("create table nodes as select unnest(['a', 'b', 'c', 'd', 'e']) as node_id")
+    con.execute("create table edges as select * from (values ('b', 'c'), ('c', 'd'), "
+                "('d', 'd')) e(id_l, id_r)")
+    connected_components(con, "nodes", "edges", "checked")
+    connected_components(con, "nodes", "edges", "closed", closed=True)
+    rows = "select node_id, component_id from {} order by node_id"
+    assert con.execute(rows.format("closed")).fetchall() == \
+        con.execute(rows.format("checked")).fetchall() == \
+        [("a", "a"), ("b", "b"), ("c", "b"), ("d", "b"), ("e", "e")]
+
+
 def test_densely_linked_groups_merge(con):
     a, b = ["a1", "a2"], ["b1", "b2"]
     cross = [(x, y, 0.95) for x in a for y in b]

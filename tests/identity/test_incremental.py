@@ -179,6 +179,19 @@ def test_a_changed_model_or_policy_forces_a_full_run():
     assert summary.mode == "full"
 
 
+def test_a_state_of_an_older_version_is_dropped_and_the_run_goes_full():
+    con = duckdb.connect()
+    _population(con)
+    resolve_identities(con, input_table="day1", run_at=DAY1)
+    # version 1 stored an md5 text hash per record
+    con.execute("alter table identity_state.records alter row_hash type varchar")
+    summary = resolve_identities(con, input_table="day2", run_at=DAY2)
+    assert summary.mode == "full"
+    assert con.execute("select distinct data_type from information_schema.columns where "
+                       "table_schema = 'identity_state' and column_name = 'row_hash'"
+                       ).fetchall() == [("UBIGINT",)]
+
+
 def test_a_large_drop_goes_full_in_auto_mode():
     con = duckdb.connect()
     _population(con)

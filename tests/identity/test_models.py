@@ -39,6 +39,10 @@ def test_recipe_trains_the_customer_spec(tmp_path):
     quick = dataclasses.replace(CUSTOMER, u_max_pairs=2e5)
     result = train(con, quick, records, out_path=tmp_path / "customer.json")
     saved = json.loads((tmp_path / "customer.json").read_text())
+    # the training size is saved next to the model, for the population-scaled prior
+    assert saved.pop("training_records") == result.records == len(
+        con.execute(f"select 1 from {records}").fetchall()
+    )
     assert saved == json.loads(json.dumps(result.model, sort_keys=True))
     levels = {c["output_column_name"]: c["comparison_levels"] for c in saved["comparisons"]}
     phone_exact = next(lvl for lvl in levels["phone"] if lvl.get("label_for_charts") ==

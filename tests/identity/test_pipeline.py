@@ -194,3 +194,28 @@ def test_missing_input_columns_are_reported():
     con.execute("create table intermediate.int_person_records_unioned (source varchar)")
     with pytest.raises(InputContractError, match="source_record_id"):
         resolve_identities(con)  # the default input: dbt's intermediate model
+
+
+def test_a_record_delivered_twice_is_prepared_once_from_its_latest_delivery():
+    from identity.pipeline import prepare_input
+
+    con = duckdb.connect()
+    source = datasets.load_synthetic(con, 30, seed=5, name="deliveries")
+    (records,) = con.execute(f"select count(*) from {source}").fetchone()
+    # no duplicate: every record as it came
+    prepared, _ = prepare_input(con, source)
+    assert con.execute(f"select count(*) from {prepared}").fetchone()[0] == records
+    # the same record again, seen later under a corrected name
+    con.execute(
+        f"""
+        insert into {source} by name
+        select * replace (last_seen_at + interval 1 day as last_seen_at,
+                          'Corrected Name' as full_name)
+        from {source} order by source, source_record_id limit 1
+        """
+    )
+    prepared, _ = prepare_input(con, source)
+    assert con.execute(f"select count(*) from {prepared}").fetchone()[0] == records
+    assert con.execute(
+        f"select count(*) from {prepared} where full_name = 'Corrected Name'"
+    ).fetchone()[0] == 1

@@ -44,30 +44,51 @@ def _prior_weight_in_evidence(con) -> float:
     return weight
 
 
-def test_a_larger_population_lowers_the_prior_and_a_moved_factor_goes_full():
-    import dataclasses
+def _model_trained_on(tmp_path, records: int | None):
+    """The versioned customer model, saved as if trained on ``records`` records."""
+    from identity.linking import load_model
+    from identity.settings import CUSTOMER
+    from identity.training import save_model
+
+    return save_model(
+        load_model(CUSTOMER), tmp_path / f"customer_{records}.json", training_records=records
+    )
+
+
+def test_the_training_size_is_read_from_the_model_file(tmp_path):
+    from identity.linking import load_model, load_training_records
+    from identity.settings import CUSTOMER
+
+    path = _model_trained_on(tmp_path, 1234)
+    assert load_training_records(CUSTOMER, path) == 1234
+    # Splink's settings only: the training size is not a Splink key
+    assert load_model(CUSTOMER, path) == load_model(CUSTOMER)
+    assert load_training_records(CUSTOMER, _model_trained_on(tmp_path, None)) is None
+    assert load_training_records(CUSTOMER) > 0  # the committed model says it
+
+
+def test_a_larger_population_lowers_the_prior_and_a_moved_factor_goes_full(tmp_path):
     import datetime as dt
 
     import duckdb
 
     from identity import datasets
     from identity.pipeline import resolve_identities
-    from identity.settings import CUSTOMER
 
     con = duckdb.connect()
     source = datasets.load_synthetic(con, 150, seed=3, name="population")
     records = con.execute(f"select count(*) from {source}").fetchone()[0]
-    trained_here = dataclasses.replace(CUSTOMER, training_records=records)
-    trained_smaller = dataclasses.replace(CUSTOMER, training_records=records // 4)
 
     first = resolve_identities(
-        con, input_table=source, spec=trained_here, run_at=dt.datetime(2026, 3, 1)
+        con, input_table=source, model_path=_model_trained_on(tmp_path, records),
+        run_at=dt.datetime(2026, 3, 1),
     )
     assert first.prior_factor == 1.0
     unscaled = _prior_weight_in_evidence(con)
 
     second = resolve_identities(
-        con, input_table=source, spec=trained_smaller, run_at=dt.datetime(2026, 3, 2)
+        con, input_table=source, model_path=_model_trained_on(tmp_path, records // 4),
+        run_at=dt.datetime(2026, 3, 2),
     )
     # same records, but the prior moved: the stored state no longer applies
     assert second.prior_factor == 0.25 and second.mode == "full"
