@@ -14,17 +14,26 @@ State, in the warehouse (schema ``quality``):
 * ``quality.accepted_frames``: per frame, the fingerprint of its SQL and rules at the
   last acceptance (a changed rule, threshold or query re-judges every row);
 * ``quality."accepted__<frame>"``: the hashes (DuckDB ``hash`` of the frame row) of the
-  rows that run accepted and that still exist.
+  rows accepted under that fingerprint (hashes of rows that no longer exist may stay until
+  the set is compacted: an identical row passes the same rules again).
+
+Every changed row is judged in the run that sees it: DuckDB flags the rows a rule could
+fail (:func:`may_fail_sql`, never fewer than GX fails), GX validates every flagged row and
+a sample of the others (which pass by construction; the sample cross-checks the flags).
+The frame's query, the row hashes and the flags are one DuckDB pass, so no frame of
+millions of rows reaches pandas, and a run writes the hashes of the rows it judged only.
 
 A frame's rows are accepted only when every rule of the frame passed (warnings too, so
-a warning is reported for as long as its rows exist); rows left out of a sample are not
-accepted, so a later run validates them.
+a warning is reported for as long as its rows exist); flagged rows left out of a sample
+(above ``sampling.max_rows`` flagged rows) are not accepted, so a later run validates
+them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +41,9 @@ from typing import Any
 
 import duckdb
 
+from ingest.sql import ident, literal
 from quality.config import Thresholds
-from quality.frames import frame, sampled, scalar
+from quality.frames import frame, sample_clause
 from quality.rules import Rule
 
 ROW_HASH = "_row_hash"
@@ -77,18 +87,108 @@ def _current_table(name: str) -> str:
     return f'"quality_current__{_safe(name)}"'  # a temporary table of this connection
 
 
+def _sql_value(value: Any) -> str | None:
+    """A rule bound or set member as a DuckDB literal (None: a type the pre-check skips)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return literal(value)
+    return None
+
+
+def _values(values: Sequence[Any]) -> str | None:
+    rendered = [_sql_value(v) for v in values]
+    return None if any(v is None for v in rendered) else ", ".join(rendered)  # type: ignore[arg-type]
+
+
+def may_fail_sql(rule: Rule) -> str | None:
+    """A DuckDB condition true for every row ``rule`` could fail, or None when the rule has
+    no such condition here (then every row goes to Great Expectations).
+
+    It may flag more rows than GX fails (a NaN is missing to GX but out of range here),
+    never fewer: a row it does not flag passes the rule, so GX needs to see only the
+    flagged rows for an exact verdict (plus a sample of the others, as a cross-check)."""
+    column = rule.kwargs.get("column")
+    if not column or float(rule.kwargs.get("mostly", 1.0)) != 1.0:
+        return None
+    c = ident(str(column))
+    if rule.expectation == "ExpectColumnValuesToNotBeNull":
+        return f"({c} IS NULL OR {c}::VARCHAR IN ('nan', '-nan'))"  # NaN is missing to GX
+    if rule.expectation == "ExpectColumnValuesToBeBetween":
+        if rule.kwargs.get("strict_min") or rule.kwargs.get("strict_max"):
+            return None
+        bounds = []
+        for key, op in (("min_value", ">="), ("max_value", "<=")):
+            if rule.kwargs.get(key) is not None:
+                value = _sql_value(rule.kwargs[key])
+                if value is None:
+                    return None
+                bounds.append(f"{c} {op} {value}")
+        return f"({c} IS NOT NULL AND NOT ({' AND '.join(bounds) or 'true'}))"
+    if rule.expectation in ("ExpectColumnValuesToBeInSet", "ExpectColumnValuesToNotBeInSet"):
+        values = _values(rule.kwargs.get("value_set") or [])
+        if values is None:
+            return None
+        if not values:  # an empty set: every present value fails "in", none fails "not in"
+            return f"({c} IS NOT NULL)" if rule.expectation.endswith("BeInSet") else "false"
+        negate = "NOT " if rule.expectation == "ExpectColumnValuesToBeInSet" else ""
+        return f"({c} IS NOT NULL AND {negate}({c} IN ({values})))"
+    return None
+
+
+def frame_may_fail_sql(rules: Sequence[Rule]) -> str:
+    """True for a row some rule of the frame could fail ("true": every row, when a rule
+    has no condition or the frame is not row-local)."""
+    if not row_local(rules):
+        return "true"
+    conditions = [may_fail_sql(r) for r in rules]
+    if any(c is None for c in conditions):
+        return "true"
+    return "coalesce(" + " OR ".join(conditions) + ", true)"  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Delta:
-    """The rows of one frame to validate: those not accepted before (or a sample)."""
+    """The rows of one frame to validate: those not accepted before.
+
+    Every changed row is judged: DuckDB flags the rows a rule could fail
+    (:func:`may_fail_sql`), GX validates every flagged row (a sample above
+    ``sampling.max_rows``) and a sample of ``sampling.passing_rows`` of the others."""
 
     name: str
     fingerprint: str
-    data: Any  # pandas frame of the rows to validate (without the hash column)
+    data: Any  # pandas frame of the rows GX validates (without the hash column)
     hashes: Any  # their row hashes, aligned with ``data``
     total: int  # rows of the whole frame
-    changed: int  # rows not accepted before
-    sampled: bool
+    changed: int  # rows not accepted before (all judged)
+    sampled: bool  # GX saw a sample of the flagged rows: only what it saw can be accepted
     baseline: bool  # whether an accepted set with this fingerprint existed
+    flagged: int = 0  # changed rows a rule could fail (all of them go to GX unless sampled)
+
+
+def _current_sql(sql: str, condition: str, accepted: str | None) -> str:
+    """Per row of the frame: its hash, whether it changed, whether a rule could fail it,
+    and (changed rows only) the row itself; the frame's query runs once."""
+    changed = f"NOT (row_hash IN (SELECT row_hash FROM {accepted}))" if accepted else "true"
+    return (
+        f"WITH framed AS (SELECT hash(f) AS row_hash, f AS row, {condition} AS may_fail "
+        f"FROM ({sql}) f),\n"
+        f"marked AS (SELECT row_hash, row, may_fail, {changed} AS changed FROM framed)\n"
+        "SELECT row_hash, changed, changed AND may_fail AS flagged, "
+        "CASE WHEN changed THEN row END AS row FROM marked"
+    )
+
+
+def _rows_sql(current: str, where: str, sample: str) -> str:
+    """The frame rows of ``current`` matching ``where``, or a sample of them: the sample
+    picks row ids, then the rows are read (a reservoir of whole rows is slow)."""
+    rows = f"SELECT row.*, row_hash AS {ROW_HASH} FROM {current}"
+    if not sample:
+        return f"{rows} WHERE {where}"
+    ids = f"SELECT id FROM (SELECT rowid AS id FROM {current} WHERE {where}){sample}"
+    return f"{rows} WHERE rowid IN ({ids})"
 
 
 def changed_rows(
@@ -101,8 +201,9 @@ def changed_rows(
     sample: bool = True,
 ) -> Delta:
     """The rows of ``sql`` whose hash is not among the frame's accepted rows (all rows when
-    nothing was accepted under the same query and rules). Above ``sampling.max_rows``
-    changed rows, a sample of them (unless ``sample`` is False)."""
+    nothing was accepted under the same query and rules), of which GX validates the ones a
+    rule could fail and a sample of the others. Above ``sampling.max_rows`` flagged rows,
+    GX validates a sample of them (unless ``sample`` is False)."""
     con.execute(_DDL)
     judged_by = fingerprint(sql, rules) if row_local(rules) else ""  # "": never accepted
     stored = con.execute(
@@ -110,52 +211,87 @@ def changed_rows(
     ).fetchall()
     baseline = bool(judged_by) and bool(stored) and stored[0][0] == judged_by
     current = _current_table(name)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {current} AS SELECT hash(f) AS row_hash FROM ({sql}) f"
+    accepted = accepted_table(name) if baseline else None
+    condition = frame_may_fail_sql(rules)
+    create = f"CREATE OR REPLACE TEMP TABLE {current} AS "
+    try:
+        con.execute(create + _current_sql(sql, condition, accepted))
+    except duckdb.Error:  # e.g. a rule on a column the frame lacks: GX judges every row
+        con.execute(create + _current_sql(sql, "true", accepted))
+    total, changed, flagged = con.execute(
+        f"SELECT count(*), count(*) FILTER (changed), count(*) FILTER (flagged) FROM {current}"
+    ).fetchall()[0]
+    flagged_clause = sample_clause(flagged, t) if sample else ""
+    passing = int(t.values.get("sampling", {}).get("passing_rows", 10_000))
+    passing_clause = (
+        f" USING SAMPLE reservoir({passing} ROWS) REPEATABLE ({int(t.get('sampling.seed'))})"
     )
-    total = int(scalar(con, f"SELECT count(*) FROM {current}"))
-    rows = f"SELECT *, hash(f) AS {ROW_HASH} FROM ({sql}) f"
-    count = f"SELECT count(*) FROM {current}"
-    if baseline:
-        accepted = accepted_table(name)
-        rows = f"SELECT r.* FROM ({rows}) r ANTI JOIN {accepted} a ON r.{ROW_HASH} = a.row_hash"
-        count = (
-            f"SELECT count(*) FROM {current} c ANTI JOIN {accepted} a ON c.row_hash = a.row_hash"
-        )
-    if sample:
-        data, changed, was_sampled = sampled(con, rows, t, count_sql=count)
-    else:
-        data = frame(con, rows)
-        changed, was_sampled = len(data), False
+    data = frame(
+        con,
+        f"{_rows_sql(current, 'flagged', flagged_clause)}\nUNION ALL\n"
+        f"{_rows_sql(current, 'changed AND NOT flagged', passing_clause)}",
+    )
     hashes = data.pop(ROW_HASH)
-    return Delta(name, judged_by, data, hashes, total, changed, was_sampled, baseline)
+    return Delta(
+        name,
+        judged_by,
+        data,
+        hashes,
+        int(total),
+        int(changed),
+        bool(flagged_clause),
+        baseline,
+        int(flagged),
+    )
+
+
+def _needs_compaction(con: duckdb.DuckDBPyConnection, accepted: str, rows: int) -> bool:
+    """Whether the accepted hashes of a frame of ``rows`` rows have grown to twice its size
+    (with hashes of rows that no longer exist): then they are rewritten from the frame."""
+    return int(con.execute(f"SELECT count(*) FROM {accepted}").fetchall()[0][0]) > 2 * rows + 1000
 
 
 def finish(con: duckdb.DuckDBPyConnection, delta: Delta, accept: bool, now: datetime) -> None:
-    """Accept the validated rows of ``delta`` (with the earlier accepted rows that still
-    exist) when ``accept``; drop the connection's temporary table either way."""
+    """Accept the rows of ``delta`` (every row of the frame) when ``accept``: all of them,
+    or, when GX saw a sample of the flagged rows, all but the flagged rows it did not see.
+    With a baseline only the changed rows are written (a drop writes what it changed).
+    Drop the connection's temporary table either way."""
     current = _current_table(delta.name)
     if accept and delta.fingerprint:
         accepted = accepted_table(delta.name)
-        if delta.sampled:  # only what was validated, plus what had been accepted before
+        judged = "true"
+        if delta.sampled:  # flagged rows GX did not see stay to be judged by a later run
             con.register("quality_validated", delta.hashes.to_frame("row_hash"))
-            earlier = f"OR row_hash IN (SELECT row_hash FROM {accepted})" if delta.baseline else ""
-            kept = (
-                f"SELECT row_hash FROM {current} WHERE row_hash IN "
-                f"(SELECT row_hash FROM quality_validated) {earlier}"
+            judged = "(NOT flagged OR row_hash IN (SELECT row_hash FROM quality_validated))"
+        if delta.baseline and not _needs_compaction(con, accepted, delta.total):
+            # add the rows judged now; hashes of rows that no longer exist may stay: a row
+            # with the same hash has the same values, so it passes the same rules again
+            con.execute(
+                f"INSERT INTO {accepted} SELECT row_hash FROM {current} WHERE changed AND {judged}"
             )
         else:
-            kept = f"SELECT row_hash FROM {current}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE quality_accepting AS {kept}")
+            con.execute(
+                f"CREATE OR REPLACE TABLE {accepted} AS "
+                f"SELECT row_hash FROM {current} WHERE {judged}"
+            )
         if delta.sampled:
             con.unregister("quality_validated")
-        con.execute(f"CREATE OR REPLACE TABLE {accepted} AS SELECT row_hash FROM quality_accepting")
-        con.execute("DROP TABLE quality_accepting")
         con.execute(
             "INSERT OR REPLACE INTO quality.accepted_frames VALUES (?, ?, ?, ?)",
             [delta.name, delta.fingerprint, now, delta.total],
         )
     con.execute(f"DROP TABLE IF EXISTS {current}")
+
+
+def delta_details(deltas: dict[str, Delta]) -> dict[str, dict[str, int]]:
+    """Per frame, for a gate's details: rows judged (changed since the last accepted run),
+    rows accepted before, rows a rule could fail, rows GX validated."""
+    return {
+        "rows_validated": {k: d.changed for k, d in deltas.items()},
+        "rows_accepted_before": {k: d.total - d.changed for k, d in deltas.items()},
+        "rows_flagged": {k: d.flagged for k, d in deltas.items()},
+        "rows_to_great_expectations": {k: len(d.data) for k, d in deltas.items()},
+    }
 
 
 def frames_passed(rules: Sequence[Rule], outcomes: Sequence[Any]) -> dict[str, bool]:

@@ -57,18 +57,6 @@ def sample_clause(n_rows: int, t: Thresholds) -> str:
     return f" USING SAMPLE reservoir({max_rows} ROWS) REPEATABLE ({int(t.get('sampling.seed'))})"
 
 
-def sampled(
-    con: duckdb.DuckDBPyConnection, sql: str, t: Thresholds, count_sql: str | None = None
-) -> tuple[Any, int, bool]:
-    """(frame, rows before sampling, whether sampled) of a row-level query.
-
-    ``count_sql`` counts the same rows more cheaply (e.g. without the derived columns and
-    joins of ``sql``, which DuckDB would otherwise compute twice)."""
-    total = scalar(con, count_sql or f"SELECT count(*) FROM ({sql})")
-    clause = sample_clause(total, t)
-    return frame(con, f"SELECT * FROM ({sql}){clause}"), int(total), bool(clause)
-
-
 def numeric_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> list[str]:
     schema, _, name = qualified.partition(".")
     rows = con.execute(

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from quality.config import Thresholds, load_thresholds
-from quality.delta import changed_rows, finish_frames
+from quality.delta import changed_rows, delta_details, finish_frames
 from quality.frames import frame
 from quality.gx_runner import DataDocs, Frame, data_docs, index_url, run_frames
 from quality.results import ExpectationOutcome, GateResult
@@ -154,13 +154,12 @@ def run_identity_gate(
     row = stats.to_dict("records")[0]
     records = deltas["records"]
     gate = GateResult(
-        LAYER, XREF, tuple(outcomes), rows_checked=len(records.data), rows_in_scope=records.total,
+        LAYER, XREF, tuple(outcomes), rows_checked=records.changed, rows_in_scope=records.total,
         sampled=any(d.sampled for d in deltas.values()),
         docs_index_url=index_url(docs_dir) if docs_dir else None,
         seconds=round(time.perf_counter() - started, 3),
         details={**{k: (None if v != v else v) for k, v in row.items()},
-                 "rows_validated": {k: len(d.data) for k, d in deltas.items()},
-                 "rows_accepted_before": {k: d.total - d.changed for k, d in deltas.items()}},
+                 **delta_details(deltas)},
     )  # fmt: skip
     finish_frames(con, deltas, rules, outcomes, accept, now)
     if accept:

@@ -20,7 +20,7 @@ import duckdb
 
 from ingest.sql import ident, literal
 from quality.config import Thresholds, load_thresholds
-from quality.delta import changed_rows, finish_frames
+from quality.delta import changed_rows, delta_details, finish_frames
 from quality.frames import numeric_columns
 from quality.gx_runner import DataDocs, Frame, data_docs, index_url, run_frames
 from quality.results import ExpectationOutcome, GateResult
@@ -212,12 +212,11 @@ def run_marts_gate(
         for check, severity in static_checks(table, declared or ()) if check not in seen
     ]  # fmt: skip
     gate = GateResult(
-        LAYER, qualified, tuple(outcomes), rows_checked=len(main.data) if main else 0,
+        LAYER, qualified, tuple(outcomes), rows_checked=main.changed if main else 0,
         rows_in_scope=main.total if main else 0, sampled=any(d.sampled for d in deltas.values()),
         docs_index_url=index_url(docs_dir) if docs_dir else None,
         seconds=round(time.perf_counter() - started, 3),
-        details={"rows_validated": {k: len(d.data) for k, d in deltas.items()},
-                 "rows_accepted_before": {k: d.total - d.changed for k, d in deltas.items()}},
+        details=delta_details(deltas),
     )  # fmt: skip
     record_results(con, [gate], now)
     return gate

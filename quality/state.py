@@ -101,11 +101,19 @@ def record_identity_run(
         "INSERT INTO quality.identity_runs VALUES (?, ?, ?, ?, ?, ?)",
         [checked_at, records, golden_ids, merge_rate, churn, accepted],
     )
-    if accepted:
-        con.execute("DELETE FROM quality.identity_baseline")
+    if accepted:  # only what changed is written: a drop rewrites a few rows, not millions
+        same = (
+            "x.source = b.source AND x.source_record_id = b.source_record_id "
+            "AND x.golden_id IS NOT DISTINCT FROM b.golden_id"
+        )
         con.execute(
-            "INSERT INTO quality.identity_baseline "
-            "SELECT source, source_record_id, golden_id FROM identity.customer_xref"
+            "DELETE FROM quality.identity_baseline b WHERE NOT EXISTS "
+            f"(SELECT 1 FROM identity.customer_xref x WHERE {same})"
+        )
+        con.execute(
+            "INSERT INTO quality.identity_baseline SELECT source, source_record_id, golden_id "
+            "FROM identity.customer_xref x WHERE NOT EXISTS "
+            f"(SELECT 1 FROM quality.identity_baseline b WHERE {same})"
         )
 
 

@@ -10,6 +10,10 @@ import duckdb
 import pytest
 
 from quality import load_thresholds, run_identity_gate, run_marts_gate
+from quality.delta import may_fail_sql
+from quality.frames import frame
+from quality.gx_runner import Frame, run_suite
+from quality.rules import Rule
 
 ORDERS = "orders"
 
@@ -22,6 +26,7 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         "CREATE TABLE marts.orders AS SELECT 'O' || i AS order_id, 'G' || (i % 300) AS golden_id, "
         "(i * 10)::DOUBLE AS revenue_vnd FROM range(1000) t(i)"
     )
+    c.execute("CREATE MACRO i_mod(order_id) AS substr(order_id, 2)::INTEGER % 10")
     yield c
     c.close()
 
@@ -126,13 +131,94 @@ def test_identity_cluster_growing_past_the_limit_is_caught(identity):
     assert gate.outcome("cluster_size_bounded").examples[0]["golden_id"] == "G10"
 
 
-def test_rows_left_out_of_a_sample_are_validated_later(con):
+def test_gx_sees_every_row_a_rule_could_fail_and_a_sample_of_the_others(con):
+    thresholds = load_thresholds()
+    thresholds.values["sampling"]["passing_rows"] = 10
+    con.execute("UPDATE marts.orders SET revenue_vnd = -1 WHERE order_id IN ('O3', 'O4', 'O5')")
+    bad = run_marts_gate(con, ORDERS, thresholds=thresholds)
+    # every row is judged; GX validates the 3 flagged rows and 10 of the 997 others
+    assert bad.rows_checked == 1000 and not bad.sampled
+    assert bad.details["rows_flagged"] == {"table": 3}
+    assert bad.details["rows_to_great_expectations"] == {"table": 13}
+    revenue = bad.outcome("revenue_vnd__in_range")
+    assert not revenue.success and revenue.unexpected_count == 3 and revenue.element_count == 13
+    assert len(revenue.examples) == 3
+
+    con.execute("UPDATE marts.orders SET revenue_vnd = 1 WHERE revenue_vnd < 0")
+    fixed = run_marts_gate(con, ORDERS, thresholds=thresholds)
+    assert fixed.passed and fixed.rows_checked == 1000  # the failed run accepted nothing
+    # the 990 rows GX did not see passed by construction and are accepted with the rest
+    assert run_marts_gate(con, ORDERS, thresholds=thresholds).rows_checked == 0
+
+
+def test_flagged_rows_left_out_of_a_sample_are_validated_later(con):
+    # NaN is missing to GX (passes the range) but flagged by DuckDB (NaN is above 1 there)
+    con.execute("CREATE TABLE marts.rates AS SELECT CASE WHEN i_mod(order_id) < 6 "
+                "THEN 'nan'::DOUBLE ELSE 0.5 END AS paid_rate, "
+                "substr(order_id, 2)::BIGINT AS order_count FROM marts.orders")  # fmt: skip
     thresholds = load_thresholds()
     thresholds.values["sampling"]["max_rows"] = 400
-    first = run_marts_gate(con, ORDERS, thresholds=thresholds)
-    assert first.sampled and first.rows_checked == 400 and first.passed
-    second = run_marts_gate(con, ORDERS, thresholds=thresholds)
-    assert second.details["rows_accepted_before"] == {"table": 400}
-    third = run_marts_gate(con, ORDERS, thresholds=thresholds)
-    assert not third.sampled and third.rows_checked == 200
-    assert run_marts_gate(con, ORDERS, thresholds=thresholds).rows_checked == 0
+    first = run_marts_gate(con, "rates", thresholds=thresholds)
+    assert first.passed and first.sampled and first.rows_checked == 1000
+    assert first.details["rows_flagged"] == {"table": 600}
+    # the 400 rows of the sample and the 400 unflagged rows are accepted
+    second = run_marts_gate(con, "rates", thresholds=thresholds)
+    assert second.details["rows_accepted_before"] == {"table": 800}
+    assert second.passed and not second.sampled and second.rows_checked == 200
+    assert run_marts_gate(con, "rates", thresholds=thresholds).rows_checked == 0
+
+
+EDGE_VALUES = """
+    SELECT * FROM (VALUES
+        (1, NULL, 'a', true), (2, 'nan'::DOUBLE, 'b', false), (3, -0.0, 'x', NULL),
+        (4, 0.0, NULL, true), (5, 0.5, '', true), (6, 1.0, 'A', true),
+        (7, 1.0000001, 'a ', true), (8, -1.0, 'b', true), (9, 'inf'::DOUBLE, 'a', true),
+        (10, '-inf'::DOUBLE, 'a', true)
+    ) t(id, x, s, b)
+"""
+
+
+def test_duckdb_flags_every_row_great_expectations_fails():
+    """The rows DuckDB lets through without GX pass by construction: for every rule kind
+    the identity and marts gates use, on edge values (NULL, NaN, ±0, bounds, infinities,
+    case and blanks), the rows GX fails are among the rows DuckDB flags."""
+    rules = [
+        Rule("between", "f", "ExpectColumnValuesToBeBetween",
+             {"column": "x", "min_value": 0, "max_value": 1}),
+        Rule("at_least", "f", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0}),
+        Rule("at_most", "f", "ExpectColumnValuesToBeBetween", {"column": "x", "max_value": 1}),
+        Rule("in_set", "f", "ExpectColumnValuesToBeInSet",
+             {"column": "s", "value_set": ["a", "b"]}),
+        Rule("not_in_set", "f", "ExpectColumnValuesToNotBeInSet",
+             {"column": "s", "value_set": ["x"]}),
+        Rule("true_only", "f", "ExpectColumnValuesToBeInSet",
+             {"column": "b", "value_set": [True]}),
+        Rule("x_not_null", "f", "ExpectColumnValuesToNotBeNull", {"column": "x"}),
+        Rule("s_not_null", "f", "ExpectColumnValuesToNotBeNull", {"column": "s"}),
+    ]  # fmt: skip
+    with duckdb.connect() as c:
+        data = frame(c, EDGE_VALUES)
+        outcomes, _ = run_suite(Frame("edge_values", data, ("id",)), rules, "t", None)
+        for rule, outcome in zip(rules, outcomes, strict=True):
+            condition = may_fail_sql(rule)
+            assert condition is not None, rule.check
+            flagged = {r[0] for r in c.execute(f"SELECT id FROM ({EDGE_VALUES}) WHERE {condition}")
+                       .fetchall()}  # fmt: skip
+            failed = {e["id"] for e in outcome.examples}
+            assert len(failed) == (outcome.unexpected_count or 0), rule.check
+            assert failed <= flagged, (rule.check, failed, flagged)
+            assert failed, rule.check  # every rule fails some edge value: a real comparison
+
+
+def test_accepted_hashes_grow_by_the_changed_rows_and_are_compacted(con):
+    assert run_marts_gate(con, ORDERS).passed
+    accepted = 'quality."accepted__marts_orders_table"'
+    con.execute("UPDATE marts.orders SET revenue_vnd = revenue_vnd + 1 WHERE order_id = 'O1'")
+    assert run_marts_gate(con, ORDERS).rows_checked == 1
+    # a drop writes the one changed row; the old version's hash may stay (same values,
+    # same verdict)
+    assert con.execute(f"SELECT count(*) FROM {accepted}").fetchall() == [(1001,)]
+    for step in range(1, 4):  # every row changes, three times: rewritten once past 2x + 1000
+        con.execute(f"UPDATE marts.orders SET revenue_vnd = revenue_vnd + {step}")
+        assert run_marts_gate(con, ORDERS).rows_checked == 1000
+    assert con.execute(f"SELECT count(*) FROM {accepted}").fetchall()[0][0] <= 3000

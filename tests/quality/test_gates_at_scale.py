@@ -110,3 +110,19 @@ def test_a_record_beside_its_own_update_is_not_a_key_conflict(tmp_path: Path):
     by_case = dict(zip(versions["case_id"], versions["case_id__versions"], strict=False))
     assert by_case == {"CS-1": 1, "CS-2": 2, "CS-3": 1}
     c.close()
+
+
+def test_examples_are_the_first_failing_rows_and_counts_stay_exact():
+    """GX is handed only the first failing rows to build examples from (gx_runner): the
+    examples are still the first ten failing rows, and the counts cover every row."""
+    import pandas as pd
+
+    from quality.gx_runner import Frame, run_suite
+    from quality.rules import Rule
+
+    data = pd.DataFrame({"id": [f"r{i}" for i in range(500)], "n": [i % 5 - 1 for i in range(500)]})
+    rule = Rule("n_in_range", "rows", "ExpectColumnValuesToBeBetween",
+                {"column": "n", "min_value": 0, "mostly": 0.5})  # fmt: skip
+    (outcome,), _ = run_suite(Frame("scale.rows", data, ("id",)), [rule], "t", None)
+    assert outcome.success and outcome.unexpected_count == 100 and outcome.element_count == 500
+    assert [e["id"] for e in outcome.examples] == [f"r{i}" for i in range(0, 50, 5)]

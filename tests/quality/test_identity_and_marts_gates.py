@@ -125,3 +125,19 @@ def test_segments_from_known_vocabularies(con):
     assert gate.outcome("segment_families_known").severity == "warn"
     assert not gate.outcome("segment_families_known").success
     assert gate.passed is False
+
+
+def test_accepted_output_updates_the_baseline_to_the_new_xref(con):
+    write_xref(con, good_xref())
+    assert run_identity_gate(con).passed
+    moved = [(s, r, "G-new" if r in ("T0", "T1") else g) for s, r, g in good_xref()]
+    write_xref(con, moved)
+    thresholds = load_thresholds()
+    thresholds.values["identity"]["max_golden_id_churn"] = 1.0
+    gate = run_identity_gate(con, thresholds=thresholds)
+    assert gate.passed and gate.details["golden_id_churn"] == 0.25
+    # only the two moved records were rewritten; the baseline is the accepted xref
+    baseline = "SELECT source, source_record_id, golden_id FROM quality.identity_baseline"
+    xref = "SELECT source, source_record_id, golden_id FROM identity.customer_xref"
+    assert sorted(con.execute(baseline).fetchall()) == sorted(con.execute(xref).fetchall())
+    assert run_identity_gate(con).details["golden_id_churn"] == 0.0
