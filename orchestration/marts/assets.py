@@ -69,7 +69,8 @@ class BiPublishConfig(dg.Config):
     group_name="bi",
     description=(
         "Read-only DuckDB copy of the marts for BI tools, replaced atomically after a "
-        "successful run; emails and phones masked unless CDP_BI_INCLUDE_PII=1."
+        "successful run (starting from the previous copy, only changed rows rewritten); "
+        "emails and phones masked unless CDP_BI_INCLUDE_PII=1."
     ),
 )
 def bi_read_only_copy(
@@ -80,13 +81,14 @@ def bi_read_only_copy(
         result = publish_bi_copy(
             con, target, include_pii=config.resolved_include_pii(), schemas=PUBLISHED_SCHEMAS
         )
-    context.log.info(f"published {len(result.tables)} tables to {result.path}")
+    context.log.info(f"published {len(result.tables)} tables to {result.path}: {result.actions}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
             "include_pii": result.include_pii,
             "masked_columns": dg.MetadataValue.json(result.masked_columns),
             "rows": dg.MetadataValue.json(result.tables),
+            "actions": dg.MetadataValue.json(result.actions or {}),
         }
     )
 

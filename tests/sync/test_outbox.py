@@ -102,3 +102,45 @@ def test_idempotency_keys_are_unique_and_reproducible(warehouse, tmp_path):
     replay.publish(changed)
     _sync(replay)
     assert [r[1] for r in _outbox(replay)] == keys[:4]
+
+
+def test_only_records_whose_fields_changed_get_a_payload_built(warehouse):
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    moved = dict(PEOPLE, gc_bob=("Tran Van Bob", "bob@example.com", "+84901000002", "Hue"))
+    warehouse.publish(moved)
+    with warehouse.connect() as con:
+        build_outbox(con)
+        candidates = con.execute("select golden_id from _crm_current").fetchall()
+        stored = con.execute(
+            "select count(*) from sync.crm_snapshot where row_hash is null"
+        ).fetchall()
+    assert candidates == [("gc_bob",)]
+    assert stored == [(0,)]
+
+
+def test_a_mart_field_change_is_an_update(warehouse):
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    with warehouse.connect() as con:
+        con.execute(
+            "update marts.customer_360 set lifecycle_stage = 'lapsed' where golden_id = 'gc_alice'"
+        )
+    assert _sync(warehouse).events == {"update": 1}
+    assert json.loads(_outbox(warehouse)[-1][5]) == {"lifecycle_stage": "lapsed"}
+
+
+def test_snapshot_from_before_row_hashes_emits_nothing_and_gains_them(warehouse):
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    before = _outbox(warehouse)
+    with warehouse.connect() as con:
+        con.execute("alter table sync.crm_snapshot drop column row_hash")
+    assert _sync(warehouse).total == 0
+    assert _outbox(warehouse) == before
+    with warehouse.connect() as con:
+        assert con.execute(
+            "select count(*) from sync.crm_snapshot where row_hash is null"
+        ).fetchall() == [(0,)]
+        build_outbox(con)
+        assert con.execute("select count(*) from _crm_current").fetchall() == [(0,)]
