@@ -1,10 +1,9 @@
 """The single Dagster entry point (see workspace.yaml)."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.dbt.assets import cdp_dbt_models
-from orchestration.dbt.project import DBT_EXECUTABLE, dbt_project
+from orchestration.dbt.project import DBT_EXECUTABLE, CdpDbtCliResource, dbt_project
 from orchestration.identity.assets import golden_customers_resolved
 from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.sensors import landing_files_sensor
@@ -33,7 +32,7 @@ defs = dg.Definitions(
     sensors=[landing_files_sensor],
     resources={
         "cdp": CdpSettings(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": CdpDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     executor=dg.in_process_executor,
 )

@@ -65,4 +65,5 @@ def test_build_args_add_full_refresh_only_for_legacy_tables(tmp_path):
     cdp = CdpSettings(warehouse=str(tmp_path / "wh.duckdb"))
     assert "--full-refresh" not in build_args(cdp, [])
     assert build_args(cdp, [])[1:3] == ["--exclude-resource-type", "unit_test"]
+    assert "--no-write-json" in build_args(cdp, [])
     assert build_args(cdp, ["staging.stg_pos__transactions"])[-1] == "--full-refresh"

@@ -57,3 +57,43 @@ def test_settings_are_read_when_used_not_at_import(monkeypatch, tmp_path):
     assert settings.timezone() == "UTC"
     monkeypatch.delenv("CDP_LANDING_DIR")
     assert CdpSettings().landing_path() == Path("data/landing")
+
+
+def dbt_steps() -> dict[str, set[str]]:
+    """The asset keys each dbt step of the daily job materialises."""
+    from dagster._core.definitions.dependency import NodeHandle
+
+    job = defs.resolve_job_def("materialize_everything")
+    return {
+        node: {
+            key.to_user_string()
+            for key in job.asset_layer.get_selected_entity_keys_for_node(NodeHandle(node, None))
+            if isinstance(key, dg.AssetKey)
+        }
+        for node in job.graph.node_names()
+        if node.startswith("cdp_dbt_models")
+    }
+
+
+def test_dbt_starts_twice_per_run_and_seeds_load_with_staging():
+    """One dbt invocation before identity, one after: a resource that reads nothing
+    the job builds (seeds, time spine) must not get a dbt start-up of its own."""
+    steps = dbt_steps()
+    assert len(steps) == 2
+    (staging,) = [keys for keys in steps.values() if "staging/stg_pos__transactions" in keys]
+    assert {"reference/currency_rates", "marts/metricflow_time_spine",
+            "staging/stg_sync__erasure_tombstones"} <= staging  # fmt: skip
+    assert "intermediate/int_person_records_unioned" in staging
+
+
+def test_dbt_resource_knows_the_version_dbt_reports():
+    """The run's dbt resource skips ``dbt --version`` (a dbt start-up per run) and
+    reads the installed package instead: it must say what dbt says."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt.project import DBT_EXECUTABLE, CdpDbtCliResource, dbt_project
+
+    resource = defs.resources["dbt"]
+    assert isinstance(resource, CdpDbtCliResource)
+    asked = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    assert resource._cli_version == asked._cli_version

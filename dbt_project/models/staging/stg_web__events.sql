@@ -5,17 +5,29 @@
     pre_hook="{{ replaced_files_rebuild(['web__events']) }}"
 ) }}
 
-with source as (
-    select * from {{ source('raw', 'web__events') }}
+{#- The newest delivery of each event is picked on the key and ordering
+    columns alone (latest_raw_rows), then only those rows are read in full: a
+    window over whole rows moved every text column of millions of rows through
+    its sort. `source` is inlined (not materialized), so each use reads only
+    the columns it needs. -#}
+with source as not materialized (
+    select rowid as raw_rowid, *
+    from {{ source('raw', 'web__events') }}
     where {{ is_new_delivery() }}
+),
+
+latest_raw_rows as (
+    select raw_rowid
+    from source
+    qualify row_number() over (
+        partition by trim(event_id) order by {{ latest_delivery_first() }}
+    ) = 1
 ),
 
 deduplicated as (
     select *
     from source
-    qualify row_number() over (
-        partition by trim(event_id) order by {{ latest_delivery_first() }}
-    ) = 1
+    where raw_rowid in (select raw_rowid from latest_raw_rows)
 ),
 
 final as (
