@@ -10,9 +10,9 @@ from dbt.cli.main import dbtRunner
 
 from ingest.contract import ENTITIES
 from ingest.loader import load_entity
+from orchestration.dbt.assets import dbt_vars
 from orchestration.dbt.project import DBT_PROJECT_DIR
-
-SOURCE_TZ = "Asia/Ho_Chi_Minh"
+from orchestration.resources import DEFAULT_SOURCE_TZ, CdpSettings
 
 
 def ingest(landing: Path, warehouse: Path) -> None:
@@ -23,15 +23,16 @@ def ingest(landing: Path, warehouse: Path) -> None:
 
 
 def dbt_args(warehouse: Path) -> list[str]:
-    """The project, profile and run vars of a dbt call on `warehouse`."""
-    dbt_vars = {"warehouse_path": str(warehouse), "source_tz": SOURCE_TZ}
+    """The project, profile and run vars of a dbt call on `warehouse`: the vars a
+    pipeline run hands dbt (`dbt_vars`), at the contract's default timezone."""
+    settings = CdpSettings(warehouse=str(warehouse), source_tz=DEFAULT_SOURCE_TZ)
     return [
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--vars",
-        json.dumps(dbt_vars),
+        dbt_vars(settings),
     ]
 
 

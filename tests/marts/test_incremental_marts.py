@@ -32,8 +32,8 @@ from analytics.social_sentiment import score_social_sentiment
 from crm_sync.erasure import erase
 from identity.pipeline import resolve_identities
 from orchestration.dbt.project import DBT_EXECUTABLE
+from orchestration.resources import DEFAULT_SOURCE_TZ
 from tests.marts.helpers import (
-    SOURCE_TZ,
     dbt,
     dbt_args,
     ingest,
@@ -65,7 +65,7 @@ def pipeline(landing: Path, warehouse: Path) -> None:
     ingest(landing, warehouse)
     dbt(warehouse, "run", "--select", *STAGING.split())
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(f"set timezone = '{SOURCE_TZ}'")
+        con.execute(f"set timezone = '{DEFAULT_SOURCE_TZ}'")
         resolve_identities(con)
         score_social_sentiment(con)
     dbt(warehouse, "build", "--exclude", *STAGING.split())
