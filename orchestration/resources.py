@@ -19,6 +19,9 @@ DEFAULT_SOURCE_TZ = "Asia/Ho_Chi_Minh"
 #: DuckDB's own default is 80 % of RAM; the platform's budget is 8 GB per run, and
 #: DuckDB spills joins, aggregates and sorts to ``<warehouse>.tmp`` beyond its limit.
 DEFAULT_MEMORY_LIMIT = "6GB"
+#: dbt model threads: both cores of the reference machine. Staging's Python rules hold
+#: one core (the GIL) while DuckDB-bound models use the other.
+DEFAULT_DBT_THREADS = "2"
 
 
 def _setting(explicit: str | None, variable: str, default: str) -> str:
@@ -38,6 +41,8 @@ class CdpSettings(dg.ConfigurableResource):
     source_tz: str | None = None
     #: DuckDB ``memory_limit`` of the warehouse connection (``CDP_DUCKDB_MEMORY_LIMIT``)
     memory_limit: str | None = None
+    #: dbt ``threads``: models and tests built side by side (``CDP_DBT_THREADS``)
+    dbt_threads: int | None = None
 
     def landing_path(self) -> Path:
         return Path(_setting(self.landing_dir, "CDP_LANDING_DIR", DEFAULT_LANDING_DIR))
@@ -50,6 +55,13 @@ class CdpSettings(dg.ConfigurableResource):
 
     def duckdb_memory_limit(self) -> str:
         return _setting(self.memory_limit, "CDP_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
+    def dbt_model_threads(self) -> int:
+        explicit = str(self.dbt_threads) if self.dbt_threads is not None else None
+        value = _setting(explicit, "CDP_DBT_THREADS", DEFAULT_DBT_THREADS)
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"CDP_DBT_THREADS must be a positive integer, got {value!r}")
+        return int(value)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -120,6 +120,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Config of an incremental mart: its batch replaces the rows of every key it
+    names (rows flagged _cdp_removed only delete), and it empties itself first
+    when this run rebuilds everything. -#}
+{% macro marts_incremental_config(unique_key) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='cdp_replace_keys',
+        unique_key=unique_key,
+        cdp_removal_flag=true,
+        pre_hook="{{ marts_rebuild_all_hook() }}"
+    ) }}
+{%- endmacro %}
+
 {#- Rows that delete every changed golden id of an incremental mart keyed on
     golden_id (with cdp_removal_flag): ids that still exist are inserted again,
     retired ones (merged away, erased) disappear. -#}

@@ -77,6 +77,7 @@ def dbt_vars(cdp: CdpSettings) -> str:
             "warehouse_path": str(cdp.warehouse_path().resolve()),
             "source_tz": cdp.timezone(),
             "memory_limit": cdp.duckdb_memory_limit(),
+            "dbt_threads": cdp.dbt_model_threads(),
         }
     )
 

@@ -7,13 +7,7 @@
 -- depends_on: {{ ref('int_marts_refresh_scope') }}
 -- depends_on: {{ ref('int_marts_rebuilt_orders') }}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='cdp_replace_keys',
-    unique_key=['order_id'],
-    cdp_removal_flag=true,
-    pre_hook="{{ marts_rebuild_all_hook() }}"
-) }}
+{{ marts_incremental_config(['order_id']) }}
 
 with pos_transactions as (
     select * from {{ ref('stg_pos__transactions') }}

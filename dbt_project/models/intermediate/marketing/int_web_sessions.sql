@@ -6,13 +6,7 @@
 -- depends_on: {{ ref('int_marts_refresh_scope') }}
 -- depends_on: {{ ref('int_marts_changed_cookies') }}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='cdp_replace_keys',
-    unique_key=['user_pseudo_id'],
-    cdp_removal_flag=true,
-    pre_hook="{{ marts_rebuild_all_hook() }}"
-) }}
+{{ marts_incremental_config(['user_pseudo_id']) }}
 
 with web_events as (
     select * from {{ ref('int_web_events_resolved') }}

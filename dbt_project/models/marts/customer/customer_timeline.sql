@@ -9,13 +9,7 @@
 -- depends_on: {{ ref('int_marts_refresh_scope') }}
 -- depends_on: {{ ref('int_marts_changed_golden_ids') }}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='cdp_replace_keys',
-    unique_key=['golden_id'],
-    cdp_removal_flag=true,
-    pre_hook="{{ marts_rebuild_all_hook() }}"
-) }}
+{{ marts_incremental_config(['golden_id']) }}
 
 with orders as (
     select * from {{ ref('int_orders') }}

@@ -9,13 +9,7 @@
 -- depends_on: {{ ref('int_marts_changed_golden_ids') }}
 -- depends_on: {{ ref('int_marts_changed_orders') }}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='cdp_replace_keys',
-    unique_key=['order_id'],
-    cdp_removal_flag=true,
-    pre_hook="{{ marts_rebuild_all_hook() }}"
-) }}
+{{ marts_incremental_config(['order_id']) }}
 
 with all_orders as (
     select * from {{ ref('int_orders') }}
