@@ -22,6 +22,7 @@ hash of the (wide) rows is needed.
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import duckdb
 
 from ingest.contract import Entity
 from ingest.landing import FileScan, write_copy
-from ingest.lines import read_lines
+from ingest.lines import drop_lines, lines_numbered, lines_where, scan_lines
 from ingest.sql import drop_temp, ident, literal, rows
 from ingest.staging import (
     MAX_LINE_BYTES,
@@ -60,7 +61,11 @@ _ROWS = "_ingest_csv"
 _REJECTS = "_ingest_csv_rejects"
 _REJECT_SCANS = "_ingest_csv_reject_scans"
 _REJ = "_ingest_csv_rej"  # one row per rejected record
-_LINES = "_ingest_csv_lines"
+_QUOTED = "_ingest_csv_quoted"  # lines containing a quote (the only ones that can open a field)
+_BLANK_LINES = "_ingest_csv_blank_lines"
+_NEED = "_ingest_csv_need"  # line ranges of the records whose text is quarantined
+_NEED_LINES = "_ingest_csv_need_lines"
+_TEXTS = "_ingest_csv_texts"
 _GOOD_LINES = "_ingest_csv_good_lines"  # line of the n-th good row, in order
 _NUL = "_ingest_csv_nul"
 _QUAR = "_ingest_csv_quarantine"
@@ -73,7 +78,11 @@ _TEMP = (
     _REJECTS,
     _REJECT_SCANS,
     _REJ,
-    _LINES,
+    _QUOTED,
+    _BLANK_LINES,
+    _NEED,
+    _NEED_LINES,
+    _TEXTS,
     _GOOD_LINES,
     _NUL,
     _QUAR,
@@ -151,14 +160,43 @@ def _parse(
     text are then not to be trusted); always True at the full REJECT_TEXT_BYTES, which
     is what quarantine texts are documented to be cut at."""
     drop_temp(con, _ROWS, _REJECTS, _REJECT_SCANS, _REJ)
+    _read(
+        con, src, f"CREATE TEMP TABLE {_ROWS} AS SELECT * FROM {_read_csv_sql(columns, text_limit)}"
+    )
+    return _collect_rejects(con, len(columns), text_limit)
+
+
+def _probe_fits_fast(
+    con: duckdb.DuckDBPyConnection, src: Path, scan: FileScan, columns: tuple[str, ...]
+) -> bool:
+    """Whether the probe parse (``_parse`` at PROBE_TEXT_BYTES) would be complete and fit
+    the fast path, found without keeping its rows: same scan, same rejects, but only the
+    row count and the line-break test are kept. Every column is referenced on purpose:
+    with fewer, DuckDB parses less of each record and reports different rows."""
+    drop_temp(con, _ROWS, _REJECTS, _REJECT_SCANS, _REJ)
+    breaks = _line_break_sql(columns, scan.has_cr_breaks)
+    ((n_good, has_breaks),) = _read(
+        con,
+        src,
+        f"SELECT count(*), coalesce(bool_or({breaks}), false) "
+        f"FROM {_read_csv_sql(columns, PROBE_TEXT_BYTES)}",
+    )
+    if not _collect_rejects(con, len(columns), PROBE_TEXT_BYTES):
+        return False
+    return _fits_fast(con, scan, n_good, lambda: has_breaks)
+
+
+def _read(con: duckdb.DuckDBPyConnection, src: Path, query: str) -> list[tuple]:
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {_ROWS} AS SELECT * FROM {_read_csv_sql(columns, text_limit)}",
-            {"path": str(src)},
-        ).fetchall()
+        return con.execute(query, {"path": str(src)}).fetchall()
     except duckdb.InvalidInputException as e:
         raise UnparseableError(f"DuckDB cannot parse the file: {str(e).splitlines()[0]}") from e
-    code, reason = _reason_sql(len(columns))
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, n_columns: int, text_limit: int) -> bool:
+    """One row per rejected record of the last read (see ``_parse``, which also says what
+    the result means)."""
+    code, reason = _reason_sql(n_columns)
     # DuckDB logs one reject per offending column; keep one per record, the most telling.
     con.execute(f"""
         CREATE TEMP TABLE {_REJ} AS
@@ -251,12 +289,7 @@ def stage_csv(
         # non-strict mode silently drops fields, so parse an LF copy (same line numbers).
         src = workdir / "normalised.csv"
         write_copy(path, src)
-    # Probe parse with short reject texts: complete unless a reject hit the limit, which
-    # in practice means an unterminated quote, i.e. the slow path anyway.
-    complete = _parse(con, src, columns, PROBE_TEXT_BYTES)
-    layout = (_fast_layout(con, scan, columns) if complete else None) or _slow_layout(
-        con, src, scan, columns, workdir, complete
-    )
+    layout = _layout(con, src, scan, columns, workdir)
     con.execute(f"CREATE TEMP TABLE {_GOOD_LINES} AS {layout.good_lines_sql} ORDER BY line")
     n_good, n_lines = rows(
         con, f"SELECT (SELECT count(*) FROM {_ROWS}), (SELECT count(*) FROM {_GOOD_LINES})"
@@ -288,6 +321,40 @@ def stage_csv(
     )
 
 
+def _layout(
+    con: duckdb.DuckDBPyConnection,
+    src: Path,
+    scan: FileScan,
+    columns: tuple[str, ...],
+    workdir: Path,
+) -> _Layout:
+    """Parse the file and place its records: the fast path if it provably fits, else
+    the slow one. Either way the outcome is that of this sequence: a probe parse with
+    short reject texts; the fast path if that parse is complete and fits; else the line
+    structure, and the slow path."""
+    runaways = None
+    if scan.odd_quotes:
+        # Probably the slow path, so read the line structure first. With an unterminated
+        # quote the rows come from parsing the blanked copy, and the probe parse only has
+        # to tell whether it would have fitted the fast path, which needs no rows kept.
+        try:
+            runaways = _line_structure(con, src, scan)
+        except (UnparseableError, duckdb.Error):
+            runaways = None  # raised again below, after the parse, as in the usual order
+        if runaways and not _probe_fits_fast(con, src, scan, columns):
+            return _slow_layout(con, src, scan, columns, workdir, runaways)
+    # Probe parse with short reject texts: complete unless a reject hit the limit, which
+    # in practice means an unterminated quote, i.e. the slow path anyway.
+    complete = _parse(con, src, columns, PROBE_TEXT_BYTES)
+    fast = _fast_layout(con, scan, columns) if complete else None
+    if fast is not None:
+        drop_lines(con)
+        return fast
+    if runaways is None:
+        runaways = _line_structure(con, src, scan)
+    return _slow_layout(con, src, scan, columns, workdir, runaways, complete)
+
+
 def _find_nul_rows(
     con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file_has_nul: bool
 ) -> None:
@@ -307,17 +374,12 @@ def _fast_layout(
     con: duckdb.DuckDBPyConnection, scan: FileScan, columns: tuple[str, ...]
 ) -> _Layout | None:
     """Layout when every record is one line (None if that is not provably so)."""
-    n_good, n_rej, rej_multiline = rows(
-        con,
-        f"SELECT (SELECT count(*) FROM {_ROWS}), count(*), "
-        f"coalesce(bool_or(regexp_matches(csv_line, '[\\r\\n]')), false) FROM {_REJ}",
-    )[0]
-    # Each line is the header, a good row, a rejected record or blank, unless records
-    # span lines (multi-line fields) or DuckDB lost some (after a stray quote).
-    if rej_multiline or scan.line_count != 1 + n_good + n_rej + len(scan.blank_lines):
+    n_good = rows(con, f"SELECT count(*) FROM {_ROWS}")[0][0]
+    breaks = _line_break_sql(columns, scan.has_cr_breaks)
+    if not _fits_fast(
+        con, scan, n_good, lambda: bool(rows(con, f"SELECT 1 FROM {_ROWS} WHERE {breaks} LIMIT 1"))
+    ):
         return None
-    if scan.has_quote and _values_with_line_breaks(con, columns, scan.has_cr_breaks):
-        return None  # multi-line fields offset by lost rows: the count matched by accident
     con.execute(
         f"CREATE TEMP TABLE {_BLANK} AS SELECT unnest($b)::BIGINT AS line",
         {"b": list(scan.blank_lines)},
@@ -331,17 +393,36 @@ def _fast_layout(
     )
 
 
-def _values_with_line_breaks(
-    con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], cr_breaks: bool
+def _fits_fast(
+    con: duckdb.DuckDBPyConnection,
+    scan: FileScan,
+    n_good: int,
+    values_with_line_breaks: Callable[[], bool],
 ) -> bool:
-    # Only LF needs checking unless the file has CR line breaks (one `contains` per
-    # column is the expensive part of the fast path).
+    """Whether the last parse (``n_good`` good rows, rejects in _REJ) has every record on
+    one line, so that DuckDB's reject line numbers are file line numbers."""
+    n_rej, rej_multiline = rows(
+        con,
+        f"SELECT count(*), coalesce(bool_or(regexp_matches(csv_line, '[\\r\\n]')), false) "
+        f"FROM {_REJ}",
+    )[0]
+    # Each line is the header, a good row, a rejected record or blank, unless records
+    # span lines (multi-line fields) or DuckDB lost some (after a stray quote).
+    if rej_multiline or scan.line_count != 1 + n_good + n_rej + len(scan.blank_lines):
+        return False
+    # Multi-line fields offset by lost rows: the count matched by accident.
+    return not (scan.has_quote and values_with_line_breaks())
+
+
+def _line_break_sql(columns: tuple[str, ...], cr_breaks: bool) -> str:
+    """Some value contains a line break. Only LF needs checking unless the file has CR
+    line breaks (one `contains` per column is the expensive part of the fast path)."""
     check = (
         "contains({0}, chr(10)) OR contains({0}, chr(13))"
         if cr_breaks
-        else ("contains({0}, chr(10))")
+        else "contains({0}, chr(10))"
     )
-    return bool(rows(con, f"SELECT 1 FROM {_ROWS} WHERE {_any_column(columns, check)} LIMIT 1"))
+    return _any_column(columns, check)
 
 
 def _slow_layout(
@@ -350,23 +431,16 @@ def _slow_layout(
     scan: FileScan,
     columns: tuple[str, ...],
     workdir: Path,
+    runaways: list[int],
     complete: bool = True,
 ) -> _Layout:
-    """Layout worked out from the file's lines, checked against read_csv's output.
+    """Layout worked out from the file's lines (``_line_structure`` has run: ``runaways``
+    are its unterminated quotes), checked against read_csv's output.
 
     ``complete`` False: the parse so far kept cut reject texts; it is redone with full
     texts (on the blanked copy when there are unterminated quotes, else on ``src``,
     which may then turn out to fit the fast path after all).
     """
-    read_lines(con, src, _LINES, scan.line_count)
-    spans, runaways = resolve_spans(_candidate_spans(con), MAX_RECORD_LINES)
-    con.execute(
-        f"CREATE TEMP TABLE {_SPANS} AS SELECT unnest($o)::BIGINT AS o, unnest($e)::BIGINT AS e",
-        {"o": [o for o, _ in spans], "e": [e for _, e in spans]},
-    )
-    con.execute(
-        f"CREATE TEMP TABLE {_RUNAWAY} AS SELECT unnest($r)::BIGINT AS line", {"r": runaways}
-    )
     if runaways:
         # Empty the opening lines in a copy and parse that instead: the rest of the file
         # parses line by line again, as its writer evidently meant.
@@ -379,37 +453,85 @@ def _slow_layout(
         _parse(con, src, columns)
         fast = _fast_layout(con, scan, columns)
         if fast is not None:
+            drop_lines(con)
             return fast
-    # Records in file order. rec_no is read_csv's reject "line": header = 1, every
-    # blank line counts, a multi-line record counts once.
-    con.execute(f"""
-        CREATE TEMP TABLE {_RECS} AS
-        SELECT row_number() OVER (ORDER BY l.line_no) + 1 AS rec_no,
-               l.line_no AS start_line, coalesce(s2.e, l.line_no) AS end_line,
-               l.text IS NULL AS is_blank, r.line IS NOT NULL AS is_runaway
-        FROM {_LINES} l
-        ASOF LEFT JOIN {_SPANS} s ON l.line_no > s.o
-        LEFT JOIN {_SPANS} s2 ON s2.o = l.line_no
-        LEFT JOIN {_RUNAWAY} r ON r.line = l.line_no
-        WHERE l.line_no >= 2 AND (s.e IS NULL OR l.line_no > s.e)""")
+    lines_where(con, _BLANK_LINES, "text IS NULL")
+    _records(con, scan.line_count)
     _check_layout(con)
-    text = nul_visible(
-        f"(SELECT string_agg(coalesce(text, ''), chr(10) ORDER BY line_no) FROM {_LINES} "
-        f"WHERE line_no BETWEEN r.start_line AND r.end_line)"
-    )
+    _record_texts(con)
+    drop_lines(con)
+    text = nul_visible("t.raw_text")
     return _Layout(
         good_lines_sql=f"""SELECT start_line AS line FROM {_RECS}
             WHERE NOT is_blank AND NOT is_runaway AND rec_no NOT IN (SELECT line FROM {_REJ})""",
         rejects_sql=f"""
             SELECT r.start_line AS line, j.reason_code, j.reason, {text} AS raw_text
             FROM {_REJ} j JOIN {_RECS} r ON r.rec_no = j.line
+            LEFT JOIN {_TEXTS} t ON t.start_line = r.start_line
             UNION ALL
             SELECT r.start_line, 'unterminated_quote',
                    'unterminated_quote: quoted field is not closed within '
                        || {MAX_RECORD_LINES} || ' lines',
                    {text}
-            FROM {_RECS} r WHERE r.is_runaway""",
+            FROM {_RECS} r LEFT JOIN {_TEXTS} t ON t.start_line = r.start_line
+            WHERE r.is_runaway""",
     )
+
+
+def _line_structure(con: duckdb.DuckDBPyConnection, src: Path, scan: FileScan) -> list[int]:
+    """Read the file's lines and find its multi-line records (temp tables _SPANS and
+    _RUNAWAY); returns the lines opening an unterminated quote. The lines stay readable
+    (``lines_*``) until ``drop_lines``."""
+    scan_lines(con, src, scan.line_count)
+    # Only lines with a quote can open or close a multi-line field.
+    lines_where(con, _QUOTED, "contains(text, '\"')")
+    spans, runaways = resolve_spans(_candidate_spans(con), MAX_RECORD_LINES)
+    drop_temp(con, _SPANS, _RUNAWAY)
+    con.execute(
+        f"CREATE TEMP TABLE {_SPANS} AS SELECT unnest($o)::BIGINT AS o, unnest($e)::BIGINT AS e",
+        {"o": [o for o, _ in spans], "e": [e for _, e in spans]},
+    )
+    con.execute(
+        f"CREATE TEMP TABLE {_RUNAWAY} AS SELECT unnest($r)::BIGINT AS line", {"r": runaways}
+    )
+    return runaways
+
+
+def _records(con: duckdb.DuckDBPyConnection, line_count: int) -> None:
+    """Records in file order, from line numbers alone (no text). rec_no is read_csv's
+    reject "line": header = 1, every blank line counts, a multi-line record counts once,
+    so a record starting on line L has rec_no L minus the continuation lines before it.
+    """
+    con.execute(f"""
+        CREATE TEMP TABLE {_RECS} AS
+        WITH spans AS (SELECT o, e, sum(e - o) OVER (ORDER BY o)::BIGINT AS skipped FROM {_SPANS})
+        SELECT t.line - coalesce(s.skipped, 0) AS rec_no,
+               t.line AS start_line, coalesce(s2.e, t.line) AS end_line,
+               b.line_no IS NOT NULL AS is_blank, r.line IS NOT NULL AS is_runaway
+        FROM range(2, {line_count + 1}) t(line)
+        ASOF LEFT JOIN spans s ON t.line > s.o
+        LEFT JOIN {_SPANS} s2 ON s2.o = t.line
+        LEFT JOIN {_BLANK_LINES} b ON b.line_no = t.line
+        LEFT JOIN {_RUNAWAY} r ON r.line = t.line
+        WHERE s.e IS NULL OR t.line > s.e""")
+
+
+def _record_texts(con: duckdb.DuckDBPyConnection) -> None:
+    """raw_text of every quarantined record (rejected or runaway): its lines joined by LF."""
+    con.execute(f"""
+        CREATE TEMP TABLE {_NEED} AS
+        SELECT r.start_line, r.end_line FROM {_REJ} j JOIN {_RECS} r ON r.rec_no = j.line
+        UNION
+        SELECT start_line, end_line FROM {_RECS} WHERE is_runaway""")
+    lines_numbered(
+        con, _NEED_LINES, f"SELECT unnest(range(start_line, end_line + 1)) AS line FROM {_NEED}"
+    )
+    con.execute(f"""
+        CREATE TEMP TABLE {_TEXTS} AS
+        SELECT n.start_line,
+               string_agg(coalesce(l.text, ''), chr(10) ORDER BY l.line_no) AS raw_text
+        FROM {_NEED} n JOIN {_NEED_LINES} l ON l.line_no BETWEEN n.start_line AND n.end_line
+        GROUP BY n.start_line""")
 
 
 def _candidate_spans(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int | None]]:
@@ -422,8 +544,7 @@ def _candidate_spans(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int | No
     return rows(
         con,
         f"""
-        WITH quoted AS MATERIALIZED (
-                SELECT line_no, text FROM {_LINES} WHERE line_no >= 2 AND contains(text, '"')),
+        WITH quoted AS MATERIALIZED (SELECT line_no, text FROM {_QUOTED} WHERE line_no >= 2),
              cand AS MATERIALIZED (
                 SELECT line_no FROM quoted WHERE regexp_full_match(text, $open)),
              window_lines AS (

@@ -69,6 +69,10 @@ class FileScan:
     has_cr_breaks: bool  # some line ends in CR (CRLF or lone CR)
     has_quote: bool  # contains '"' (without it no CSV field can span lines)
     has_nul: bool  # contains a NUL byte
+    #: Some stretch of whole lines holds an odd number of quotes, so some line has an
+    #: unbalanced one (a multi-line field or a stray quote). Only a hint for the CSV
+    #: reader's order of work: stretches are ~CHUNK_BYTES, so two odd lines can cancel.
+    odd_quotes: bool
 
 
 def _iter_chunks(path: Path) -> Iterator[bytes]:
@@ -109,7 +113,8 @@ def scan_file(path: Path) -> FileScan:
     size = lf = cr = crlf = 0
     lines_done = 0  # LF-terminated lines seen so far (after normalisation)
     at_line_start = True
-    prev_raw_cr = has_quote = has_nul = False
+    prev_raw_cr = has_quote = has_nul = odd_quotes = False
+    quotes_pending = 0  # quotes after the last LF seen
     blanks: list[int] = []
     normalise = _Normaliser()
     # hashlib releases the GIL on large buffers: hash each chunk in a worker thread
@@ -124,7 +129,9 @@ def scan_file(path: Path) -> FileScan:
                 cr += chunk.count(b"\r")
                 crlf += chunk.count(b"\r\n") + (prev_raw_cr and chunk.startswith(b"\n"))
             prev_raw_cr = chunk.endswith(b"\r")
-            has_quote = has_quote or b'"' in chunk
+            if b'"' in chunk:
+                has_quote = True
+                odd_quotes, quotes_pending = _quote_parity(chunk, odd_quotes, quotes_pending)
             has_nul = has_nul or b"\x00" in chunk
             norm = normalise(chunk)
             if norm:
@@ -135,8 +142,26 @@ def scan_file(path: Path) -> FileScan:
     line_count = lines_done + (0 if at_line_start else 1)
     mixed = not (cr == 0 or lf == 0 or cr == crlf == lf)
     return FileScan(
-        digest.hexdigest(), size, line_count, tuple(blanks), mixed, cr > 0, has_quote, has_nul
+        digest.hexdigest(),
+        size,
+        line_count,
+        tuple(blanks),
+        mixed,
+        cr > 0,
+        has_quote,
+        has_nul,
+        odd_quotes or quotes_pending % 2 == 1,
     )
+
+
+def _quote_parity(chunk: bytes, odd: bool, pending: int) -> tuple[bool, int]:
+    """Fold a chunk into (some stretch of whole lines had an odd quote count, quotes
+    after the last LF). Counting is C speed; the lines themselves are never split."""
+    cut = chunk.rfind(b"\n") + 1
+    if not cut:  # no line ends in this chunk
+        return odd, pending + chunk.count(b'"')
+    head = chunk.count(b'"', 0, cut)
+    return odd or (pending + head) % 2 == 1, chunk.count(b'"', cut)
 
 
 def write_copy(src: Path, dst: Path, blank_out: Collection[int] = ()) -> None:
@@ -159,10 +184,13 @@ def write_copy(src: Path, dst: Path, blank_out: Collection[int] = ()) -> None:
             block, carry = data[:cut], data[cut:]
             if not block:
                 continue
-            newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _LF)
-            ti, block = _blank_in_block(block, newlines, base, targets, ti)
+            n_lines = block.count(b"\n")
+            if ti < len(targets) and targets[ti] <= base + n_lines:
+                # Locating the lines costs a numpy pass: only for blocks with targets in them.
+                newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _LF)
+                ti, block = _blank_in_block(block, newlines, base, targets, ti)
             out.write(block)
-            base += int(newlines.size)
+            base += n_lines
         if carry:
             if ti < len(targets) and targets[ti] == base + 1:
                 carry = b""

@@ -46,6 +46,32 @@ def test_scan_counts_universal_lines_and_blanks(tmp_path, chunk_size, data, line
     )
 
 
+@pytest.mark.parametrize(
+    "data, odd",
+    [
+        (b"a,b\n", False),
+        (b'h\n"a","b ""c"""\n\n"d",e\n', False),
+        (b'h\nx,"open\ny\nz\n', True),
+        (b'h\nx,y\nlast,"open', True),
+    ],
+)
+def test_scan_notes_an_unbalanced_quote(tmp_path, chunk_size, data, odd):
+    # Whatever the chunking: balanced lines never add up to an odd stretch, and one
+    # unbalanced line makes the file's total, so some stretch, odd.
+    p = tmp_path / "f"
+    p.write_bytes(data)
+    assert scan_file(p).odd_quotes is odd
+
+
+def test_write_copy_blanks_lines_far_into_the_file(tmp_path, chunk_size):
+    src = tmp_path / "src"
+    src.write_bytes(b"".join(b"line %d\n" % i for i in range(1, 2001)))
+    dst = tmp_path / "dst"
+    write_copy(src, dst, blank_out=[1999])
+    expected = [b"" if i == 1999 else b"line %d" % i for i in range(1, 2001)]
+    assert dst.read_bytes() == b"\n".join(expected) + b"\n"
+
+
 def test_write_copy_normalises_and_blanks_lines(tmp_path, chunk_size):
     src = tmp_path / "src"
     src.write_bytes(b"h\r\none\r\ntwo\rthree\nfour")
