@@ -122,7 +122,7 @@ def vectorise(function: SqlFunction) -> Callable[..., pa.Array]:
         # null_encoding="encode" keeps NULL as a dictionary entry, so the rule sees None
         # ("missing" statuses) and `take` never meets a null index.
         encoded = pc.dictionary_encode(_as_array(values), null_encoding="encode")
-        distinct = [rule(value) for value in encoded.dictionary.to_pylist()]
+        distinct = list(map(rule, encoded.dictionary.to_pylist()))
         return pa.array(distinct, type=result_type).take(encoded.indices)
 
     def binary(first: pa.ChunkedArray, second: pa.ChunkedArray) -> pa.Array:

@@ -83,10 +83,12 @@ MISSING = EmailResult(None, "missing")
 
 def _unwrap(text: str) -> str:
     """Remove display names, angle brackets and mailto: around the address."""
-    bracketed = _DISPLAY_FORM.search(text)
+    bracketed = _DISPLAY_FORM.search(text) if "<" in text else None
     if bracketed:
         text = bracketed.group(1)
-    text = _MAILTO.sub("", text.strip())
+    text = text.strip()
+    if ":" in text:  # only then can it start with "mailto:"
+        text = _MAILTO.sub("", text)
     previous = None
     while previous != text:  # '("lan@x.vn").' needs several passes
         previous = text
@@ -104,8 +106,10 @@ def standardise_email(raw: str | None) -> EmailResult:
     """Trim, lower-case, unwrap, repair provider typos and check syntax."""
     if raw is None:
         return MISSING
-    # NFKC folds full-width '＠' and letters from mobile keyboards to ASCII.
-    text = _unwrap(unicodedata.normalize("NFKC", raw)).lower()
+    # NFKC folds full-width '＠' and letters from mobile keyboards to ASCII; it never
+    # changes ASCII text, so that skips it.
+    text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    text = _unwrap(text).lower()
     if text in PLACEHOLDER_VALUES:
         return MISSING
     local, at, domain = text.rpartition("@")

@@ -216,7 +216,7 @@ def _strip_honorifics(tokens: list[str]) -> list[str]:
 def _is_placeholder(tokens: list[str]) -> bool:
     if len(tokens) > _LONGEST_PLACEHOLDER:
         return False
-    return " ".join(fold_key(t) for t in tokens).strip() in PLACEHOLDER_NAMES
+    return " ".join(map(fold_key, tokens)).strip() in PLACEHOLDER_NAMES
 
 
 def _is_honorific_only(tokens: list[str]) -> bool:

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_WHITESPACE = re.compile(r"\s+")
 # Anything that is not a letter, digit or space becomes a space in keys, so that
 # "TP.HCM", "TP-HCM" and "TP HCM" produce the same key.
 _NON_ALNUM = re.compile(r"[^0-9a-z ]+")
@@ -27,7 +26,9 @@ def nfc(text: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Trim and collapse runs of any Unicode whitespace (incl. NBSP, tabs) to one space."""
-    return _WHITESPACE.sub(" ", text).strip()
+    # str.split() splits on exactly the characters regex \s matches in str patterns
+    # (both use Py_UNICODE_ISSPACE), at about a third of the cost of a regex sub.
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=1 << 16)

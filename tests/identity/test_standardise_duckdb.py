@@ -119,3 +119,24 @@ def test_python_struct_rules_used_by_sql_are_the_public_ones() -> None:
     assert by_name["cdp_name"] is standardise_name
     assert by_name["cdp_city_parts"] is standardise_city
     assert by_name["cdp_phone"]("0381234567")[:3] == standardise_phone("0381234567")
+
+
+@pytest.mark.parametrize("name", ["cdp_phone", "cdp_name", "cdp_email", "cdp_birth_date_parts",
+                                  "cdp_email_is_valid", "cdp_name_from_first_last"])  # fmt: skip
+def test_vectorised_udf_gives_the_rule_per_row(name: str) -> None:
+    """The UDF evaluates each distinct value once and scatters the results back by index."""
+    import pyarrow as pa
+
+    from identity.standardise.duckdb_functions import vectorise
+
+    function = next(f for f in SQL_FUNCTIONS if f.name == name)
+    column = pa.chunked_array([SAMPLES * 3, list(reversed(SAMPLES))], pa.string())
+    columns = [column] * function.arity
+    result = vectorise(function)(*columns)
+    assert len(result) == len(column)
+    expected = [function.rule(*row) for row in zip(*(c.to_pylist() for c in columns), strict=True)]
+    if function.fields is not None:
+        expected = [
+            dict(zip([f for f, _, _ in function.fields], row, strict=True)) for row in expected
+        ]
+    assert result.to_pylist() == expected

@@ -219,3 +219,48 @@ def test_fast_path_agrees_with_phonenumbers() -> None:
             if expected == "valid":
                 kind = types.get(phonenumbers.number_type(parsed), "other")
                 assert result.kind == kind, national
+
+
+# Bare digit strings (optionally after '+') skip `_clean`: the shortcut must read them
+# exactly as the general path does, prefixes, placeholders and legacy mobiles included.
+PLAIN_NOTATIONS = [
+    "0912345678", "+84912345678", "84912345678", "912345678", "849123456",
+    "0084912345678", "00912345678", "+0912345678", "+00912345678", "+840912345678",
+    "01681234567", "841681234567", "+841681234567", "1681234567", "0168123456",
+    "02838234567", "18001234", "+6591234567", "+14155552671", "00",
+    "0999999999", "0000000000", "999999999", "0123456789", "123456789", "0987654321",
+    "0", "84", "+84", "0084", "5", "+5",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", PLAIN_NOTATIONS)
+def test_plain_digit_shortcut_reads_like_the_general_path(raw: str) -> None:
+    from identity.standardise.phones import _clean, _read, _split_international
+
+    assert _read(raw) == _split_international(_clean(raw))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0912345678", ("+84912345678", "valid", "mobile")),
+        ("+84912345678", ("+84912345678", "valid", "mobile")),
+        ("84912345678", ("+84912345678", "valid", "mobile")),
+        ("01681234567", ("+84381234567", "valid", "mobile")),  # 11-digit legacy mobile
+        ("0999999999", (None, "missing", None)),  # one digit repeated after the trunk 0
+        ("0987654321", (None, "missing", None)),
+        ("091234567", ("+8491234567", "invalid", None)),  # a digit missing
+        ("00", (None, "missing", None)),
+        ("+0912345678", ("+0912345678", "invalid", "foreign")),  # '+0…': no country
+    ],
+)
+def test_plain_digit_notations(raw: str, expected: tuple[str | None, str, str | None]) -> None:
+    assert standardise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0912345678", "+84912345678", "0912 345 678"])
+def test_full_width_digits_take_the_general_path(raw: str) -> None:
+    """Full-width digits are `str.isdigit()` too, so the shortcut must leave them to NFKC."""
+    full_width = raw.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})
+    full_width = full_width.replace("+", "\uff0b")
+    assert standardise_phone(full_width) == standardise_phone(raw)
