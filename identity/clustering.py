@@ -256,6 +256,24 @@ def _scored_within_link_groups(
     con.execute("drop table if exists _hac_link_groups")
 
 
+def _merge_sizes(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the round's merges (``_hac_merges``: ``c2`` joins ``c1``) to ``_hac_sizes``:
+    ``c1`` adds the units and records of ``c2``, which is gone. A cluster is in at most
+    one merge of a round (mutual nearest neighbours), so each ``c1`` gains one ``c2``."""
+    con.execute(
+        """
+        create or replace temp table _hac_size_gain as
+        select m.c1, s.units, s.records
+        from _hac_merges m join _hac_sizes s on s.cluster_id = m.c2;
+        update _hac_sizes
+        set units = _hac_sizes.units + g.units, records = _hac_sizes.records + g.records
+        from _hac_size_gain g where _hac_sizes.cluster_id = g.c1;
+        delete from _hac_sizes where cluster_id in (select c2 from _hac_merges);
+        drop table _hac_size_gain;
+        """
+    )
+
+
 def _merge_links(con: duckdb.DuckDBPyConnection, profile_names: list[str]) -> None:
     """Apply the round's merges (``_hac_merges``: ``c2`` joins ``c1``) to ``_hac_links``:
     the links of a merged cluster move to the merged id and are combined, links inside
@@ -297,6 +315,7 @@ def cluster_records(
     out: str = "_identity_clusters",
     max_rounds: int = 500,
     link_groups: str | None = None,
+    units: str | None = None,
 ) -> ClusteringReport:
     """Cluster ``records`` (the model features table) into ``out(node_id, cluster_id)``.
 
@@ -305,17 +324,25 @@ def cluster_records(
     golden ids are assigned later (``identity.golden_ids``). ``link_groups`` may give
     the components of the records over links at ``policy.best_link_threshold`` and the
     deterministic edges (``link_components``), when the caller has them already.
+    ``units`` may give the components of the records over the deterministic edges
+    alone (``node_id, component_id``, every record once), e.g. the pipeline's
+    ``identity.shared_identifiers.deterministic_units``.
     """
     report = ClusteringReport()
-    con.execute(
-        f"create or replace temp table _hac_nodes as "
-        f"select distinct {unique_id_column}::varchar as node_id from {records}"
-    )
-    det = deterministic_edges or "(select null::varchar as id_l, null::varchar as id_r limit 0)"
-    connected_components(con, "_hac_nodes", det, "_hac_units")
+    if units is None:
+        con.execute(
+            f"create or replace temp table _hac_nodes as "
+            f"select distinct {unique_id_column}::varchar as node_id from {records}"
+        )
+        det = deterministic_edges or \
+            "(select null::varchar as id_l, null::varchar as id_r limit 0)"
+        connected_components(con, "_hac_nodes", det, "_hac_units")
+        nodes, units = "_hac_nodes", "_hac_units"
+    else:
+        nodes = units
 
     _scored_within_link_groups(
-        con, "_hac_nodes", scored_pairs, deterministic_edges, policy.best_link_threshold,
+        con, nodes, scored_pairs, deterministic_edges, policy.best_link_threshold,
         profile=profile is not None, link_groups=link_groups,
     )
     scored_pairs = "_hac_scored"
@@ -333,16 +360,16 @@ def cluster_records(
                greatest(a.component_id, b.component_id) as u2,
                max(p.match_probability) as p {profile_cols}
         from {scored_pairs} p
-        join _hac_units a on a.node_id = p.id_l
-        join _hac_units b on b.node_id = p.id_r
+        join {units} a on a.node_id = p.id_l
+        join {units} b on b.node_id = p.id_r
         where a.component_id <> b.component_id
         group by all
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table _hac_unit_size as
-        select component_id as unit_id, count(*) as records from _hac_units group by all
+        select component_id as unit_id, count(*) as records from {units} group by all
         """
     )
     # Only units with an edge can ever merge; the others stay clusters of their own and
@@ -374,9 +401,9 @@ def cluster_records(
     )
     # The records of the units that take part in the rounds.
     con.execute(
-        """
+        f"""
         create or replace temp table _hac_active_nodes as
-        select u.node_id, u.component_id as unit_id from _hac_units u
+        select u.node_id, u.component_id as unit_id from {units} u
         semi join _hac_assign a on a.unit_id = u.component_id
         """
     )
@@ -384,16 +411,18 @@ def cluster_records(
     if cannot_link:
         _records_with_suffixes(con, records, unique_id_column, "_hac_active_nodes")
 
+    # Sizes of the active clusters, kept up to date by _merge_sizes (recomputing them
+    # from every unit each round cost more than the round itself at 1M).
+    con.execute(
+        """
+        create or replace temp table _hac_sizes as
+        select a.cluster_id, count(*) as units, sum(s.records) as records
+        from _hac_assign a join _hac_unit_size s using (unit_id)
+        group by all
+        """
+    )
     for _ in range(max_rounds):
         report.rounds += 1
-        con.execute(
-            """
-            create or replace temp table _hac_sizes as
-            select a.cluster_id, count(*) as units, sum(s.records) as records
-            from _hac_assign a join _hac_unit_size s using (unit_id)
-            group by all
-            """
-        )
         con.execute(
             f"""
             create or replace temp table _hac_candidates as
@@ -456,6 +485,7 @@ def cluster_records(
             from _hac_merges m where _hac_assign.cluster_id = m.c2
             """
         )
+        _merge_sizes(con)
         _merge_links(con, profile_names)
 
     con.execute(
@@ -464,7 +494,7 @@ def cluster_records(
         select u.node_id,
                min(u.node_id) over (partition by coalesce(a.cluster_id, u.component_id))
                    as cluster_id
-        from _hac_units u left join _hac_assign a on a.unit_id = u.component_id
+        from {units} u left join _hac_assign a on a.unit_id = u.component_id
         """
     )
     sizes = con.execute(

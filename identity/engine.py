@@ -217,9 +217,12 @@ def complete_and_cluster(
     deterministic_edges: str | None,
     policy: ClusteringPolicy,
     prefix: str = "_identity",
+    units: str | None = None,
 ) -> EngineResult:
     """Score the pairs blocking missed inside candidate groups of ``nodes``, append them
-    to ``blocked`` and cluster the records of ``features``."""
+    to ``blocked`` and cluster the records of ``features``. ``units``: the records'
+    components over ``deterministic_edges`` when the caller has them
+    (``identity.clustering.cluster_records``)."""
     groups = link_components(
         con, nodes, blocked.table, deterministic_edges, policy.link_threshold,
         f"{prefix}_link_groups",
@@ -245,6 +248,7 @@ def complete_and_cluster(
         profile=profile_evidence(con, model, scored) if policy.linkage == "profile" else None,
         out=f"{prefix}_clusters",
         link_groups=groups if same_threshold else None,
+        units=units,
     )
     return EngineResult(
         features=features,
@@ -268,10 +272,12 @@ def run_engine(
     deterministic_edges: str | None = None,
     policy: ClusteringPolicy | None = None,
     prefix: str = "_identity",
+    units: str | None = None,
 ) -> EngineResult:
     """Link and cluster the rows of ``source`` with ``spec``'s trained model.
 
-    ``deterministic_edges`` (``id_l, id_r`` in the spec's unique id) are certain links.
+    ``deterministic_edges`` (``id_l, id_r`` in the spec's unique id) are certain links;
+    ``units`` optionally their components over the rows (``complete_and_cluster``).
     The caller owns ``result.session`` and should ``close_session`` it when done
     (``identity.evidence`` still needs it for charts).
     """
@@ -284,6 +290,7 @@ def run_engine(
     return complete_and_cluster(
         con, spec, model, opened.session, features=opened.features, nodes=opened.nodes,
         blocked=blocked, deterministic_edges=deterministic_edges, policy=policy, prefix=prefix,
+        units=units,
     )
 
 

@@ -106,6 +106,22 @@ class ScoringSession:
     explainer: Linker | None = None
 
 
+class TempTableDuckDBAPI(DuckDBAPI):
+    """Splink's DuckDB API with its intermediate tables created as temp tables.
+
+    Splink materialises every step (blocked pairs, each side's pruned input, the
+    predictions) with ``CREATE TABLE``; on the warehouse file that compresses and
+    writes each table to disk only to drop it a moment later (the predictions of 1M
+    people are millions of wide rows). A temp table stays in DuckDB's buffer pool
+    (spilling beyond ``memory_limit`` like any other) and a crashed run leaves no
+    ``__splink__`` table in the warehouse. Same SQL, same results."""
+
+    def _setup_for_execute_sql(self, sql: str, physical_name: str) -> str:
+        sql = super()._setup_for_execute_sql(sql, physical_name)
+        prefix = "CREATE TABLE "
+        return "CREATE TEMP TABLE " + sql[len(prefix):] if sql.startswith(prefix) else sql
+
+
 def _linker(db_api: DuckDBAPI, features_table: str, settings: dict) -> Linker:
     return Linker(db_api.register(features_table), settings, log_level=logging.WARNING)
 
@@ -113,7 +129,7 @@ def _linker(db_api: DuckDBAPI, features_table: str, settings: dict) -> Linker:
 def open_session(
     con: duckdb.DuckDBPyConnection, features_table: str, model: dict
 ) -> ScoringSession:
-    db_api = DuckDBAPI(connection=con)
+    db_api = TempTableDuckDBAPI(connection=con)
     linker = _linker(db_api, features_table, scoring_settings(model, explain=False))
     return ScoringSession(linker=linker, db_api=db_api, features_table=features_table,
                           model=model)
@@ -134,7 +150,7 @@ def explaining_linker(session: ScoringSession) -> Linker:
     if session.explainer is None:
         # Its own DuckDBAPI: Splink caches intermediate tables per API object, and the
         # two linkers must not share a cached table built for the other's settings.
-        db_api = DuckDBAPI(connection=session.db_api.duckdb_con)
+        db_api = TempTableDuckDBAPI(connection=session.db_api.duckdb_con)
         linker = _linker(
             db_api, session.features_table, scoring_settings(session.model, explain=True)
         )

@@ -151,19 +151,25 @@ def prepare_input(
     cols = ", ".join(f"cast({c} as {t}) as {c}" for c, t in INPUT_TYPES.items())
     # Duplicate deliveries of one source record collapse to one row (the latest). The
     # window sorts every record; checking for a duplicate key first is a tenth of that,
-    # and the staged input normally has none.
-    dedup = """
-        qualify row_number() over (
-            partition by source, source_record_id
-            order by last_seen_at desc nulls last, source_trust desc
-        ) = 1
-    """ if _has_duplicate_records(con, input_table) else ""
-    con.execute(
-        f"create or replace temp table _identity_input as select {cols} from {input_table} "
-        f"{dedup}"
-    )
-    shared = detect_shared_identifiers(con, "_identity_input", rules=rules)
-    flagged = flag_shared_identifiers(con, "_identity_input", shared, "_identity_records")
+    # and the staged input normally has none. Without duplicates the typed input is a
+    # view: both readers below scan it once, and a copy of every record cost more.
+    # (A table and a view cannot share a name, hence two names.)
+    if _has_duplicate_records(con, input_table):
+        typed = "_identity_input_deduplicated"
+        con.execute(
+            f"""
+            create or replace temp table {typed} as select {cols} from {input_table}
+            qualify row_number() over (
+                partition by source, source_record_id
+                order by last_seen_at desc nulls last, source_trust desc
+            ) = 1
+            """
+        )
+    else:
+        typed = "_identity_input"
+        con.execute(f"create or replace temp view {typed} as select {cols} from {input_table}")
+    shared = detect_shared_identifiers(con, typed, rules=rules)
+    flagged = flag_shared_identifiers(con, typed, shared, "_identity_records")
     return flagged, shared
 
 
@@ -246,8 +252,11 @@ class IncrementalStateError(RuntimeError):
     """An incremental run was requested without a state it can build on."""
 
 
-def _link_full(con, spec, model, records, det, policy) -> _Linked:
-    engine = run_engine(con, spec, records, model=model, deterministic_edges=det, policy=policy)
+def _link_full(con, spec, model, records, det, policy, units) -> _Linked:
+    # ``units`` are over every record, the same components clustering would compute.
+    engine = run_engine(
+        con, spec, records, model=model, deterministic_edges=det, policy=policy, units=units
+    )
     return _Linked(engine=engine, records=records, deterministic_edges=det,
                    nodes="_identity_nodes")
 
@@ -360,7 +369,7 @@ def resolve_identities(
             con, schema, run_at, None, det, shared, None, [], chosen, delta, 0, prior_factor
         )
     if chosen == "full":
-        linked = _link_full(con, spec, model, records, det, policy)
+        linked = _link_full(con, spec, model, records, det, policy, units)
     else:
         linked = _link_incremental(con, spec, model, records, det, policy, delta, state)
     engine = linked.engine
@@ -535,12 +544,11 @@ def _write_charts(
     con, engine: EngineResult, explained: str, charts_dir: Path, policy
 ) -> list[str]:
     charts = [str(p) for p in write_model_charts(engine.session.linker, charts_dir, "customer")]
+    # ``explained`` holds only links inside one golden customer (``_explain_links``).
     weakest = con.execute(
         f"""
         select s.* from {explained} s
-        join _identity_record_golden l on l.record_key = s.id_l
-        join _identity_record_golden r on r.record_key = s.id_r
-        where l.golden_id = r.golden_id and s.match_probability >= {policy.best_link_threshold}
+        where s.match_probability >= {policy.best_link_threshold}
         order by s.match_probability, s.id_l, s.id_r limit 20
         """
     ).df().to_dict("records")

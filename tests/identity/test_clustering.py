@@ -129,3 +129,27 @@ def test_profile_linkage_weighs_agreement_against_contradiction(con):
     cluster_records(con, records="records", unique_id_column="uid", scored_pairs="scored",
                     deterministic_edges=None, policy=policy, profile=profile)
     assert _clusters(con) == [["other"], ["pos", "web", "x"]]
+
+
+def test_units_given_by_the_caller_cluster_as_the_ones_computed_here(con):
+    # two accounts (a web record and its cookie; a pos sale on a loyalty card) linked
+    # by scores to each other and to a third person's records that stay apart
+    nodes = ["web", "cookie", "pos", "card", "p1", "p2"]
+    _graph(con, [(n, None) for n in nodes], [
+        ("web", "pos", 0.99), ("cookie", "card", 0.97), ("pos", "p1", 0.96),
+        ("p1", "p2", 0.99), ("card", "p2", 0.2),
+    ])
+    con.execute("create table det as select * from (values ('cookie', 'web'), "
+                "('card', 'pos')) t(id_l, id_r)")
+    computed = cluster_records(con, records="records", unique_id_column="uid",
+                               scored_pairs="scored", deterministic_edges="det",
+                               policy=POLICY, out="computed")
+    con.execute("create table nodes as select uid as node_id from records")
+    connected_components(con, "nodes", "det", "units", closed=True)
+    given = cluster_records(con, records="records", unique_id_column="uid",
+                            scored_pairs="scored", deterministic_edges="det",
+                            policy=POLICY, out="given", units="units")
+    assert _clusters(con, "given") == _clusters(con, "computed")
+    assert given == computed
+    # the caller's table is read, not dropped
+    assert con.execute("select count(*) from units").fetchall()[0][0] == len(nodes)

@@ -8,7 +8,14 @@ import pytest
 from identity import datasets
 from identity.clustering import connected_components, link_components, min_label_components
 from identity.engine import missing_pairs_in_candidate_groups, open_engine
-from identity.linking import close_session, explain_pairs, load_model, score_pairs
+from identity.linking import (
+    close_session,
+    explain_pairs,
+    load_model,
+    open_session,
+    score_listed_pairs,
+    score_pairs,
+)
 from identity.pipeline import prepare_input
 from identity.settings import CUSTOMER
 
@@ -55,6 +62,45 @@ def test_scoring_is_narrow_and_explaining_gives_the_same_scores(con):
     ).fetchall()[0][0]
     assert differing == 0
     close_session(opened.session)
+
+
+def _scores_differ(con, a, b):
+    weights = [c for c in _columns(con, a) if c.startswith("mw_")]
+    left = ", ".join(f"x.{c}" for c in ["match_probability", "match_weight", *weights])
+    right = left.replace("x.", "y.")
+    return con.execute(
+        f"select count(*) from {a} x full join {b} y using (id_l, id_r) "
+        f"where ({left}) is distinct from ({right})"
+    ).fetchall()[0][0]
+
+
+def test_listed_pairs_score_as_the_linker_over_every_record(con):
+    source = datasets.load_synthetic(con, 120, seed=8, name="people")
+    records, _ = prepare_input(con, source)
+    model = load_model(CUSTOMER)
+    opened = open_engine(con, CUSTOMER, records, model, None)
+    scored = score_pairs(con, opened.session, CUSTOMER, "scored")
+    # completion and incremental runs score listed pairs: the same scores, pair for pair
+    listed = score_listed_pairs(con, opened.session, CUSTOMER, "scored", "listed")
+    assert listed.pairs == scored.pairs > 100
+    assert _scores_differ(con, "scored", "listed") == 0
+    close_session(opened.session)
+
+
+def test_splink_tables_stay_out_of_the_database_file(tmp_path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    source = datasets.load_synthetic(con, 60, seed=8, name="people")
+    records, _ = prepare_input(con, source)
+    model = load_model(CUSTOMER)
+    session = open_session(con, records, model)
+    # Splink keeps a computed term-frequency table cached until the session closes
+    session.linker.table_management.compute_tf_table("city")
+    splink_tables = con.execute(
+        "select temporary from duckdb_tables() where table_name like '__splink__%'"
+    ).fetchall()
+    assert splink_tables and all(temporary for (temporary,) in splink_tables)
+    close_session(session)
+    con.close()
 
 
 def test_completion_lists_the_unscored_pairs_of_groups_of_three_and_more(con):
