@@ -15,6 +15,12 @@ last successful sync" is exact and an unchanged warehouse emits nothing. The
 idempotency key hashes the event with the record's snapshot version, so recomputing the
 same change (e.g. after a crash before commit) yields the same key, while a later change
 that happens to restore older values gets a new one.
+
+At a million golden records the cost is in writing JSON (DuckDB compresses every payload
+written into the outbox and the snapshot), so each payload is built once, copied nowhere
+else in memory, and a snapshot row is replaced by a delete and an append rather than an
+in-place update: an update of the payload column would make the next checkpoint
+recompress the payloads of every row group it touched, that is of the whole snapshot.
 """
 
 from __future__ import annotations
@@ -127,21 +133,31 @@ def erased_golden_ids_sql() -> str:
     """Golden ids of ``golden_customers`` touched by an erasure tombstone.
 
     Joins on the hashed identifiers rather than probing the tombstones once per golden
-    record: the change feed evaluates this over every golden record on every sync.
+    record: the change feed evaluates this over every golden record on every sync. Each
+    branch only runs when a tombstone of its type exists, so the usual sync without
+    erasures does not hash every email and phone of every golden record for nothing.
     """
     return f"""
         select g.golden_id from {GOLDEN} g
         join {TOMBSTONES} t on t.identifier_type = 'golden_id'
          and t.identifier_hash = sha256(g.golden_id)
         union
-        select g.golden_id from {GOLDEN} g, unnest(g.emails) u(e)
+        select g.golden_id from {_erasable_sql("emails", "email")} g, unnest(g.emails) u(e)
         join {TOMBSTONES} t on t.identifier_type = 'email'
          and t.identifier_hash = sha256(lower(trim(u.e)))
         union
-        select g.golden_id from {GOLDEN} g, unnest(g.phones) u(p)
+        select g.golden_id from {_erasable_sql("phones", "phone")} g, unnest(g.phones) u(p)
         join {TOMBSTONES} t on t.identifier_type = 'phone'
          and t.identifier_hash = sha256(trim(u.p))
     """
+
+
+def _erasable_sql(column: str, identifier_type: str) -> str:
+    """Golden ids and ``column``, or no rows when no tombstone has ``identifier_type``."""
+    return (
+        f"(select golden_id, {column} from {GOLDEN} where exists "
+        f"(select 1 from {TOMBSTONES} where identifier_type = {sql_string(identifier_type)}))"
+    )
 
 
 def row_hash_sql(golden_fields: Sequence[str], mart_fields: Sequence[str]) -> str:
@@ -151,9 +167,10 @@ def row_hash_sql(golden_fields: Sequence[str], mart_fields: Sequence[str]) -> st
     return f"hash({', '.join(parts)})"
 
 
-def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -> None:
+def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -> list[str]:
     """``_crm_current_ids`` (every current id and its row hash) and ``_crm_current``
-    (payload and content hash of the ids that may have changed).
+    (payload and content hash of the ids that may have changed); returns the payload's
+    field names in payload order.
 
     Serialising a record to JSON and hashing it costs far more than hashing its fields,
     and a daily drop changes a few percent of the records. So the payload is only built
@@ -195,6 +212,7 @@ def _current_state(con: duckdb.DuckDBPyConnection, mart_fields: Sequence[str]) -
         from current_payload
         """
     )
+    return [*golden_fields, *marts]
 
 
 def _history_sql(con: duckdb.DuckDBPyConnection) -> str:
@@ -206,20 +224,52 @@ def _history_sql(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def _diff(con: duckdb.DuckDBPyConnection) -> None:
+def _sql_list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(items) + "]"
+
+
+def json_values_sql(fields: Sequence[str], payload: str) -> str:
+    """The JSON values of ``fields`` in the JSON ``payload``, as a list in field order
+    (one parse of the payload for all fields)."""
+    paths = _sql_list([sql_string('$."' + f + '"') for f in fields])
+    return f"json_extract({payload}, {paths})"
+
+
+def changed_parts_sql(fields: Sequence[str], current: str, sent: str) -> str:
+    """``"field":value`` of each of ``fields`` whose value in the list ``current`` differs
+    from the one in the list ``sent`` (lists from ``json_values_sql``), in field order.
+
+    Joined with commas between braces, this is the object ``json_group_object`` over
+    the payload's unnested keys would build (same keys, values and order), without an
+    unnest and an aggregation: the fields of a payload are the same for every record.
+    """
+    keys = _sql_list([f"to_json({sql_string(f)}::varchar)" for f in fields])
+    part = (
+        f"case when {current}[i]::varchar is not distinct from {sent}[i]::varchar then null "
+        f"else {keys}[i] || ':' || coalesce(to_json({current}[i]), 'null'::json) end"
+    )
+    return (
+        f"list_filter(list_transform(range(1, {len(fields) + 1}), lambda i: {part}), "
+        "lambda p: p is not null)"
+    )
+
+
+def _diff(con: duckdb.DuckDBPyConnection, fields: Sequence[str]) -> None:
+    """``_crm_changes``: one row per event; ``payload`` is null where it is the record's
+    current payload (create, split), which stays in ``_crm_current`` (no second copy)."""
     hist = _history_sql(con)
     con.execute(
         f"""
         create or replace temp table _crm_changes as
         with recursive
-        active as (select * from {SNAPSHOT} where active),
+        active as (select golden_id, version, content_hash from {SNAPSHOT} where active),
         appeared as (
-            select c.* from _crm_current c
-            where c.golden_id not in (select golden_id from active)
+            select c.golden_id, c.content_hash from _crm_current c
+            anti join active s using (golden_id)
         ),
         gone as (
             select s.golden_id, s.version from active s
-            where s.golden_id not in (select golden_id from _crm_current_ids)
+            anti join _crm_current_ids i using (golden_id)
         ),
         merge_edges as (
             select old_golden_id as old_id, new_golden_id as new_id from {hist}
@@ -239,26 +289,40 @@ def _diff(con: duckdb.DuckDBPyConnection) -> None:
             qualify row_number() over (partition by start_id order by depth) = 1
         ),
         split_ids as (select distinct new_golden_id as golden_id from {hist} where event = 'split'),
-        changed_fields as (
-            select c.golden_id,
-                   json_group_object(k, json_extract(c.payload, '$."' || k || '"')) as payload
-            from _crm_current c join active s using (golden_id),
-                 unnest(json_keys(c.payload)) u(k)
+        modified as (
+            select c.golden_id, c.payload, c.content_hash, s.version
+            from _crm_current c join active s using (golden_id)
             where c.content_hash is distinct from s.content_hash
-              and json_extract(c.payload, '$."' || k || '"')::varchar
-                  is distinct from json_extract(s.payload, '$."' || k || '"')::varchar
-            group by c.golden_id
+        ),
+        -- only the sent payloads of modified records are read (and parsed)
+        sent as (
+            select golden_id, payload from {SNAPSHOT}
+            where active and golden_id in (select golden_id from modified)
+        ),
+        changed_values as (
+            select m.golden_id, {json_values_sql(fields, "m.payload")} as current_values,
+                   {json_values_sql(fields, "s.payload")} as sent_values
+            from modified m join sent s using (golden_id)
+        ),
+        changed_parts as (
+            select golden_id,
+                   {changed_parts_sql(fields, "current_values", "sent_values")} as parts
+            from changed_values
+        ),
+        changed_fields as (
+            select golden_id, ('{{' || array_to_string(parts, ',') || '}}')::json as payload
+            from changed_parts where len(parts) > 0
         )
         select case when a.golden_id in (select golden_id from split_ids)
                     then 'split' else 'create' end as event_type,
                a.golden_id, null::varchar as surviving_golden_id,
-               a.payload, a.content_hash, a.content_hash as key_hash,
+               null::json as payload, a.content_hash, a.content_hash as key_hash,
                coalesce(s.version, 0) + 1 as version
         from appeared a left join {SNAPSHOT} s using (golden_id)
         union all
-        select 'update', c.golden_id, null, f.payload, c.content_hash, c.content_hash,
-               s.version + 1
-        from _crm_current c join active s using (golden_id) join changed_fields f using (golden_id)
+        select 'update', m.golden_id, null, f.payload, m.content_hash, m.content_hash,
+               m.version + 1
+        from modified m join changed_fields f using (golden_id)
         union all
         select case when v.survivor is null then 'delete' else 'merge' end,
                g.golden_id, v.survivor, '{{}}'::json, null,
@@ -274,6 +338,56 @@ def _order_sql() -> str:
     return f"case event_type {cases} end"
 
 
+def _append_events(con: duckdb.DuckDBPyConnection, base: int, ts: str) -> None:
+    """Append ``_crm_changes`` to the outbox, numbered from ``base + 1`` in event order.
+
+    The sequence is numbered over the narrow change rows, before the payloads join in:
+    a window ordered over rows that carry the payloads would sort all of them.
+    """
+    con.execute(
+        f"""
+        insert into {OUTBOX}
+        with numbered as (
+            select event_type, golden_id, surviving_golden_id, payload, key_hash, version,
+                   {base} + row_number() over (order by {_order_sql()}, golden_id) as sequence
+            from _crm_changes
+        )
+        select n.sequence,
+               substr(sha256(n.event_type || '|' || n.golden_id || '|'
+                      || coalesce(n.surviving_golden_id, '') || '|' || n.version::varchar
+                      || '|' || n.key_hash), 1, 32),
+               n.event_type, n.golden_id, n.surviving_golden_id,
+               coalesce(n.payload, cur.payload), timestamp {ts}
+        from numbered n left join _crm_current cur using (golden_id)
+        """
+    )
+
+
+def _update_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the new state of every changed id, and new row hashes of unchanged payloads."""
+    # Delete and append rather than ``insert or replace`` (an in-place update of the
+    # payload column; see the module docstring).
+    con.execute(f"delete from {SNAPSHOT} where golden_id in (select golden_id from _crm_changes)")
+    con.execute(
+        f"""
+        insert into {SNAPSHOT} (golden_id, payload, content_hash, version, active, row_hash)
+        select c.golden_id, cur.payload, cur.content_hash, c.version,
+               c.event_type not in ('merge', 'delete'), cur.row_hash
+        from _crm_changes c left join _crm_current cur using (golden_id)
+        """
+    )
+    # Candidates whose payload did not change (a new row hash for the same payload,
+    # or a snapshot from before row hashes) only refresh the stored hash.
+    con.execute(
+        f"""
+        update {SNAPSHOT} s set row_hash = cur.row_hash
+        from _crm_current cur
+        where s.golden_id = cur.golden_id and s.active
+          and s.row_hash is distinct from cur.row_hash
+        """
+    )
+
+
 def build_outbox(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -283,48 +397,14 @@ def build_outbox(
     """Append to ``sync.crm_outbox`` every change since the last successful sync."""
     synced_at = synced_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ensure_sync_schema(con)
-    _current_state(con, mart_fields)
-    _diff(con)
+    fields = _current_state(con, mart_fields)
+    _diff(con, fields)
     ts = sql_string(synced_at.isoformat(sep=" "))
     con.execute("begin transaction")
     try:
         (base,) = con.execute(f"select coalesce(max(sequence), 0) from {OUTBOX}").fetchall()[0]
-        con.execute(
-            f"""
-            insert into {OUTBOX}
-            select {base} + row_number() over (order by {_order_sql()}, golden_id),
-                   substr(sha256(event_type || '|' || golden_id || '|'
-                          || coalesce(surviving_golden_id, '') || '|' || version::varchar
-                          || '|' || key_hash), 1, 32),
-                   event_type, golden_id, surviving_golden_id, payload,
-                   timestamp {ts}
-            from _crm_changes
-            """
-        )
-        con.execute(
-            f"""
-            insert or replace into {SNAPSHOT}
-                (golden_id, payload, content_hash, version, active, row_hash)
-            select c.golden_id,
-                   case when c.event_type in ('merge', 'delete') then null else cur.payload end,
-                   case when c.event_type in ('merge', 'delete') then null
-                        else cur.content_hash end,
-                   c.version,
-                   c.event_type not in ('merge', 'delete'),
-                   case when c.event_type in ('merge', 'delete') then null else cur.row_hash end
-            from _crm_changes c left join _crm_current cur using (golden_id)
-            """
-        )
-        # Candidates whose payload did not change (a new row hash for the same payload,
-        # or a snapshot from before row hashes) only refresh the stored hash.
-        con.execute(
-            f"""
-            update {SNAPSHOT} s set row_hash = cur.row_hash
-            from _crm_current cur
-            where s.golden_id = cur.golden_id and s.active
-              and s.row_hash is distinct from cur.row_hash
-            """
-        )
+        _append_events(con, base, ts)
+        _update_snapshot(con)
         rows = con.execute(
             f"select event_type, count(*), min(sequence), max(sequence) from {OUTBOX} "
             f"where sequence > {base} group by event_type"

@@ -144,3 +144,37 @@ def test_snapshot_from_before_row_hashes_emits_nothing_and_gains_them(warehouse)
         ).fetchall() == [(0,)]
         build_outbox(con)
         assert con.execute("select count(*) from _crm_current").fetchall() == [(0,)]
+
+
+def test_update_to_and_from_null_and_list_fields(warehouse):
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    moved = dict(PEOPLE, gc_bob=("Tran Van Bob", "bob@new.vn", "+84901000002", None))
+    warehouse.publish(moved)
+    _sync(warehouse)
+    last = _outbox(warehouse)[-1]
+    assert last[2:4] == ("update", "gc_bob")
+    assert last[5] == '{"primary_email":"bob@new.vn","emails":["bob@new.vn"],"city":null}'
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    assert _outbox(warehouse)[-1][5] == (
+        '{"primary_email":"bob@example.com","emails":["bob@example.com"],"city":"Da Nang"}'
+    )
+
+
+def test_a_deleted_id_that_reappears_is_created_again_with_the_next_version(warehouse):
+    warehouse.publish(PEOPLE)
+    _sync(warehouse)
+    warehouse.publish({k: v for k, v in PEOPLE.items() if k != "gc_carol"})
+    assert _sync(warehouse).events == {"delete": 1}
+    warehouse.publish(PEOPLE)
+    assert _sync(warehouse).events == {"create": 1}
+    with warehouse.connect() as con:
+        snapshot = con.execute(
+            "select version, active, payload is not null, row_hash is not null "
+            "from sync.crm_snapshot where golden_id = 'gc_carol'"
+        ).fetchall()
+    assert snapshot == [(3, True, True, True)]
+    keys = [r[1] for r in _outbox(warehouse) if r[3] == "gc_carol"]
+    assert len(keys) == len(set(keys)) == 3
+    assert _sync(warehouse).total == 0
