@@ -31,12 +31,26 @@ def _columns(con, table):
     return {r[0] for r in con.execute(f"describe {table}").fetchall()}
 
 
-def test_scoring_is_narrow_and_explaining_gives_the_same_scores(con):
+def _scores_differ(con, a, b):
+    weights = [c for c in _columns(con, a) if c.startswith("mw_")]
+    left = ", ".join(f"x.{c}" for c in ["match_probability", "match_weight", *weights])
+    right = left.replace("x.", "y.")
+    return con.execute(
+        f"select count(*) from {a} x full join {b} y using (id_l, id_r) "
+        f"where ({left}) is distinct from ({right})"
+    ).fetchall()[0][0]
+
+
+def _open_and_score(con):
+    """An engine over 120 synthetic people, with its blocked pairs scored into `scored`."""
     source = datasets.load_synthetic(con, 120, seed=8, name="people")
     records, _ = prepare_input(con, source)
-    model = load_model(CUSTOMER)
-    opened = open_engine(con, CUSTOMER, records, model, None)
-    scored = score_pairs(con, opened.session, CUSTOMER, "scored")
+    opened = open_engine(con, CUSTOMER, records, load_model(CUSTOMER), None)
+    return opened, score_pairs(con, opened.session, CUSTOMER, "scored")
+
+
+def test_scoring_is_narrow_and_explaining_gives_the_same_scores(con):
+    opened, scored = _open_and_score(con)
     assert scored.pairs > 100
     narrow = _columns(con, "scored")
     names = CUSTOMER.comparison_names()
@@ -51,35 +65,12 @@ def test_scoring_is_narrow_and_explaining_gives_the_same_scores(con):
     assert narrow <= wide
     assert {f"gamma_{n}" for n in names} <= wide
     assert {"given_name_l", "given_name_r", "email_l", "email_r"} <= wide
-    weights = ", ".join(sorted(c for c in narrow if c.startswith("mw_")))
-    differing = con.execute(
-        f"""
-        select count(*) from scored s join explained e using (id_l, id_r)
-        where (s.match_probability, s.match_weight, {weights.replace('mw_', 's.mw_')})
-              is distinct from (e.match_probability, e.match_weight,
-                                {weights.replace('mw_', 'e.mw_')})
-        """
-    ).fetchall()[0][0]
-    assert differing == 0
+    assert _scores_differ(con, "scored", "explained") == 0
     close_session(opened.session)
 
 
-def _scores_differ(con, a, b):
-    weights = [c for c in _columns(con, a) if c.startswith("mw_")]
-    left = ", ".join(f"x.{c}" for c in ["match_probability", "match_weight", *weights])
-    right = left.replace("x.", "y.")
-    return con.execute(
-        f"select count(*) from {a} x full join {b} y using (id_l, id_r) "
-        f"where ({left}) is distinct from ({right})"
-    ).fetchall()[0][0]
-
-
 def test_listed_pairs_score_as_the_linker_over_every_record(con):
-    source = datasets.load_synthetic(con, 120, seed=8, name="people")
-    records, _ = prepare_input(con, source)
-    model = load_model(CUSTOMER)
-    opened = open_engine(con, CUSTOMER, records, model, None)
-    scored = score_pairs(con, opened.session, CUSTOMER, "scored")
+    opened, scored = _open_and_score(con)
     # completion and incremental runs score listed pairs: the same scores, pair for pair
     listed = score_listed_pairs(con, opened.session, CUSTOMER, "scored", "listed")
     assert listed.pairs == scored.pairs > 100
