@@ -62,7 +62,6 @@ _REJECTS = "_ingest_csv_rejects"
 _REJECT_SCANS = "_ingest_csv_reject_scans"
 _REJ = "_ingest_csv_rej"  # one row per rejected record
 _QUOTED = "_ingest_csv_quoted"  # lines containing a quote (the only ones that can open a field)
-_BLANK_LINES = "_ingest_csv_blank_lines"
 _NEED = "_ingest_csv_need"  # line ranges of the records whose text is quarantined
 _NEED_LINES = "_ingest_csv_need_lines"
 _TEXTS = "_ingest_csv_texts"
@@ -79,7 +78,6 @@ _TEMP = (
     _REJECT_SCANS,
     _REJ,
     _QUOTED,
-    _BLANK_LINES,
     _NEED,
     _NEED_LINES,
     _TEXTS,
@@ -380,16 +378,22 @@ def _fast_layout(
         con, scan, n_good, lambda: bool(rows(con, f"SELECT 1 FROM {_ROWS} WHERE {breaks} LIMIT 1"))
     ):
         return None
-    con.execute(
-        f"CREATE TEMP TABLE {_BLANK} AS SELECT unnest($b)::BIGINT AS line",
-        {"b": list(scan.blank_lines)},
-    )
+    _blank_lines(con, scan)
     return _Layout(
         good_lines_sql=f"""SELECT line FROM range(2, {scan.line_count + 1}) t(line)
             WHERE line NOT IN (SELECT line FROM {_REJ} UNION ALL SELECT line FROM {_BLANK})""",
         rejects_sql=(
             f"SELECT line, reason_code, reason, {nul_visible('csv_line')} AS raw_text FROM {_REJ}"
         ),
+    )
+
+
+def _blank_lines(con: duckdb.DuckDBPyConnection, scan: FileScan) -> None:
+    """Temp table _BLANK: the file's empty lines, as the byte scan found them."""
+    drop_temp(con, _BLANK)
+    con.execute(
+        f"CREATE TEMP TABLE {_BLANK} AS SELECT unnest($b)::BIGINT AS line",
+        {"b": list(scan.blank_lines)},
     )
 
 
@@ -455,7 +459,7 @@ def _slow_layout(
         if fast is not None:
             drop_lines(con)
             return fast
-    lines_where(con, _BLANK_LINES, "text IS NULL")
+    _blank_lines(con, scan)
     _records(con, scan.line_count)
     _check_layout(con)
     _record_texts(con)
@@ -507,11 +511,11 @@ def _records(con: duckdb.DuckDBPyConnection, line_count: int) -> None:
         WITH spans AS (SELECT o, e, sum(e - o) OVER (ORDER BY o)::BIGINT AS skipped FROM {_SPANS})
         SELECT t.line - coalesce(s.skipped, 0) AS rec_no,
                t.line AS start_line, coalesce(s2.e, t.line) AS end_line,
-               b.line_no IS NOT NULL AS is_blank, r.line IS NOT NULL AS is_runaway
+               b.line IS NOT NULL AS is_blank, r.line IS NOT NULL AS is_runaway
         FROM range(2, {line_count + 1}) t(line)
         ASOF LEFT JOIN spans s ON t.line > s.o
         LEFT JOIN {_SPANS} s2 ON s2.o = t.line
-        LEFT JOIN {_BLANK_LINES} b ON b.line_no = t.line
+        LEFT JOIN {_BLANK} b ON b.line = t.line
         LEFT JOIN {_RUNAWAY} r ON r.line = t.line
         WHERE s.e IS NULL OR t.line > s.e""")
 

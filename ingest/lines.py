@@ -13,7 +13,7 @@ table plus the lines DuckDB rejected before it (invalid UTF-8, over-long).
 
 ``scan_lines`` reads the file once; ``lines_where`` and ``lines_numbered`` then
 number only the lines a caller needs. The CSV slow path needs a few thousand lines
-(those with a quote, the blank ones, the text of rejected records) out of millions,
+(those with a quote and the text of rejected records) out of millions,
 and numbering all of them meant copying the whole file's text once more.
 """
 
