@@ -11,7 +11,10 @@ DuckDB scanning every landing file once (the floor no pipeline can beat).
 With ``--incremental`` the last daily drop is held back from the full run and
 landed afterwards, and the same job is materialised again on the same warehouse
 and Dagster instance (issue 7, item 3: an incremental drop in <= 10% of the full
-run's time). This is a command, not a test.
+run's time). With ``--rerun`` the job is materialised once more with nothing new
+landed: the cost every run pays at this scale whatever its drop holds, so the drop's
+time splits into that floor and the part that follows the drop. This is a command,
+not a test.
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ class ScaleResult:
     generate_seconds: float = 0.0
     full: RunResult = field(default_factory=RunResult)
     incremental: RunResult | None = None
+    #: The job run again with nothing new landed (``--rerun``).
+    rerun: RunResult | None = None
     held_back: list[str] = field(default_factory=list)
     baselines: list[Timed] = field(default_factory=list)
     peak_self_mb: float = 0.0
@@ -474,7 +479,8 @@ def peak_rss_mb() -> tuple[float, float]:
 def bench_scale(people: int, root: Path, seed: int = 42, *, landing: Path | None = None,
                 truth: Path | None = None, incremental_days: int = 0,
                 sample_interval: float = 0.2,
-                baselines: tuple[str, ...] = BASELINES, days: int = 3) -> ScaleResult:
+                baselines: tuple[str, ...] = BASELINES, days: int = 3,
+                rerun: bool = False) -> ScaleResult:
     """Benchmark one scale under ``root`` (see module doc).
 
     ``landing`` reuses an existing landing zone (read-only, symlinked) with its ``truth``
@@ -483,6 +489,7 @@ def bench_scale(people: int, root: Path, seed: int = 42, *, landing: Path | None
     gets ``days`` drops for the full run plus the held-back ones, so the full run is the
     same with or without ``incremental_days`` (and the raw volume gate, which compares a
     delivery with the median of the files accepted before, sees daily files there).
+    ``rerun`` materialises the job once more at the end with nothing new landed.
     """
     import dagster as dg
 
@@ -518,9 +525,13 @@ def bench_scale(people: int, root: Path, seed: int = 42, *, landing: Path | None
             result.incremental = RunResult()
             run_pipeline(instance, result.incremental, sample_interval)
             score_run(warehouse, truth, result.incremental)
+        if rerun:
+            result.rerun = RunResult()
+            run_pipeline(instance, result.rerun, sample_interval)
+            score_run(warehouse, truth, result.rerun)
     result.bench_peak = peak_of(bench_samples)
     own, children = peak_rss_mb()
-    runs = [result.full, *([result.incremental] if result.incremental else [])]
+    runs = [run for _, run in named_runs(result)]
     result.peak_self_mb = max([own, result.bench_peak.self_mb, *(r.peak.self_mb for r in runs)])
     result.peak_children_mb = max([children, *(r.peak.children_mb for r in runs)])
     return result
@@ -614,6 +625,8 @@ def report(r: ScaleResult) -> str:
             *(f"  ratio incremental / full {s:<10} {_ratio(inc.stages[s], r.stages[s])}"
               for s in STAGES),
         ]
+    if r.rerun is not None:
+        lines += rerun_lines(r, r.rerun)
     lines.append(f"peak RSS of the whole bench: {r.peak_self_mb:.0f} MB this process (incl. "
                  f"DuckDB native), {r.peak_children_mb:.0f} MB largest child (dbt)")
     return "\n".join(lines)
@@ -623,11 +636,39 @@ def _pct(a: float, b: float) -> str:
     return f"{100 * a / b:.2f}%" if b else "n/a"
 
 
+def rerun_lines(r: ScaleResult, again: RunResult) -> list[str]:
+    """The re-run with nothing new landed (``again``): the floor of any run at this scale,
+    and how much of the incremental run's time was above it (the part that follows the
+    drop)."""
+    before = r.incremental or r.full
+    same = "yes" if again.records == before.records and again.accuracy == before.accuracy \
+        else "NO"
+    lines = [
+        "-- re-run, nothing new landed (what every run pays at this scale)",
+        *run_lines(again),
+        f"  records and accuracy unchanged by the re-run: {same}",
+        f"  ratio re-run / full total:          {_ratio(again.total_seconds, r.total_seconds)}",
+    ]
+    if r.incremental is not None:
+        inc = r.incremental
+        lines.append(
+            f"  incremental run above the re-run:   {inc.total_seconds - again.total_seconds:.1f} s"
+            f" ({_ratio(inc.total_seconds - again.total_seconds, r.total_seconds)} of the full"
+            " run); by stage: " + ", ".join(
+                f"{s} {inc.stages.get(s, 0.0) - again.stages.get(s, 0.0):+.1f}" for s in STAGES))
+    return lines
+
+
+def named_runs(r: ScaleResult) -> list[tuple[str, RunResult]]:
+    """Every materialisation of one scale, in the order they ran."""
+    runs = [("full", r.full), ("incremental", r.incremental), ("rerun", r.rerun)]
+    return [(name, run) for name, run in runs if run is not None]
+
+
 def step_report(r: ScaleResult) -> str:
-    runs = [("full", r.full), *([("incremental", r.incremental)] if r.incremental else [])]
     return "\n".join(
         f"    {name:<12}{key:<60} {stage:<12} {sec:7.1f} s  {_mem(run.step_peaks.get(key))}"
-        for name, run in runs for key, stage, sec in run.steps
+        for name, run in named_runs(r) for key, stage, sec in run.steps
     )
 
 
@@ -644,6 +685,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--incremental", type=int, nargs="?", const=1, default=0, metavar="DAYS",
                     help="hold back the last DAYS drops (default 1) from the full run, then "
                          "land them and run the job again on the same warehouse")
+    ap.add_argument("--rerun", action="store_true",
+                    help="at the end, run the job once more with nothing new landed (the "
+                         "floor every run pays at this scale)")
     ap.add_argument("--out", type=Path, default=None,
                     help="keep each scale's files under DIR/<people> (default: a temp dir)")
     ap.add_argument("--seed", type=int, default=42)
@@ -671,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
                                  truth=args.truth, incremental_days=args.incremental,
                                  sample_interval=args.sample_interval,
                                  baselines=tuple(b for b in args.baselines.split(",") if b),
-                                 days=args.days)
+                                 days=args.days, rerun=args.rerun)
             text = report(result) + ("\n" + step_report(result) if args.steps else "")
             print(text, flush=True)
             if args.out:

@@ -1,5 +1,6 @@
 """One small real run of ``bench.e2e``: generate, materialise, score, baselines, then an
-incremental drop landed on the same warehouse and materialised again."""
+incremental drop landed on the same warehouse and materialised again, then a re-run with
+nothing new landed."""
 
 from pathlib import Path
 
@@ -16,8 +17,8 @@ def test_classify_step_splits_dbt_runs() -> None:
     assert classify_step("sync__crm_outbox", False) == "sync"
 
 
-def test_small_end_to_end_run_with_incremental_drop(tmp_path: Path) -> None:
-    result = bench_scale(300, tmp_path, incremental_days=1, sample_interval=0.1)
+def test_small_end_to_end_run_with_incremental_drop_and_rerun(tmp_path: Path) -> None:
+    result = bench_scale(300, tmp_path, incremental_days=1, sample_interval=0.1, rerun=True)
 
     assert result.records > 0 and result.landing_files > 0
     assert result.held_back and all("2026-11-04" in f for f in result.held_back)
@@ -38,7 +39,12 @@ def test_small_end_to_end_run_with_incremental_drop(tmp_path: Path) -> None:
     assert inc.accuracy is not None and inc.accuracy.records > 0
     assert set(inc.stages) == set(STAGES) and inc.total_seconds > 0
 
+    again = result.rerun
+    assert again is not None and set(again.stages) == set(STAGES) and not again.failed_steps
+    assert again.records == inc.records and again.accuracy == inc.accuracy
+
     text = report(result)
     assert "ratio identity step / plain Splink" in text and "ratio total / scan floor" in text
     assert "-- incremental run" in text and "ratio incremental / full total" in text
-    assert "incremental" in step_report(result)
+    assert "records and accuracy unchanged by the re-run: yes" in text
+    assert "incremental" in step_report(result) and "rerun" in step_report(result)

@@ -121,3 +121,28 @@ def test_report_prints_stages_split_memory_and_incremental_ratios() -> None:
     assert "-- incremental run: 1 files landed, -90 person records" in text
     assert "ratio incremental / full total:     0.10x" in text
     assert "incremental golden_customers_resolved" in step_report(result)
+    assert "-- re-run" not in text
+
+
+def test_report_splits_the_drop_into_the_rerun_floor_and_the_rest() -> None:
+    from bench.e2e import STAGES, RunResult, ScaleResult, report, step_report
+
+    def run(scale: float, records: int) -> RunResult:
+        stages = {s: scale * (i + 1) for i, s in enumerate(STAGES)}
+        steps = [("golden_customers_resolved", "identity", stages["identity"])]
+        return RunResult(total_seconds=scale * 30, stages=stages, steps=steps,
+                         records=records)
+
+    result = ScaleResult(people=1000, full=run(1.0, 1000), incremental=run(0.4, 1010),
+                         rerun=run(0.3, 1010))
+    text = report(result)
+    assert "-- re-run, nothing new landed" in text
+    assert "records and accuracy unchanged by the re-run: yes" in text
+    assert "ratio re-run / full total:          0.30x" in text
+    # 0.4 * 30 - 0.3 * 30 = 3 s above the floor; identity (4th stage): 1.6 - 1.2
+    assert "incremental run above the re-run:   3.0 s (0.10x of the full run)" in text
+    assert "identity +0.4" in text
+    assert "rerun       golden_customers_resolved" in step_report(result)
+
+    result.rerun = run(0.3, 1011)
+    assert "records and accuracy unchanged by the re-run: NO" in report(result)
