@@ -8,6 +8,7 @@ place with fewer records. After each incremental build every staging table and
 builds from the same raw tables.
 """
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import duckdb
 import pytest
 
 from crm_sync.outbox import TOMBSTONES, ensure_sync_schema
+from identity.standardise import register_standardisation_functions
 from tests.marts.helpers import dbt as run_dbt
 from tests.marts.helpers import ingest, raw_rows, rows_only_in, write_jsonl
 
@@ -65,6 +67,53 @@ def assert_incremental_equals_full_refresh(warehouse: Path) -> None:
         assert differences(con) == {}
 
 
+# Models that run each standardisation function once per distinct raw value and
+# join the results back: (model, raw table, standardised column, function call on
+# the raw row `r`). Every kept row must hold what the function gives its own raw
+# value, NULL and blank values included.
+PER_VALUE_COLUMNS = (
+    ("stg_pos__transactions", "pos__transactions", "customer_full_name",
+     "cdp_name(r.customer_name).full_name"),
+    ("stg_pos__transactions", "pos__transactions", "customer_name_key",
+     "cdp_name(r.customer_name).name_key"),
+    ("stg_pos__transactions", "pos__transactions", "phone_e164", "cdp_phone(r.phone).e164"),
+    ("stg_pos__transactions", "pos__transactions", "phone_status", "cdp_phone(r.phone).status"),
+    ("stg_pos__transactions", "pos__transactions", "phone_match_key",
+     "cdp_phone(r.phone).match_key"),
+    ("stg_pos__transactions", "pos__transactions", "email", "cdp_email(r.email)"),
+    ("stg_pos__transactions", "pos__transactions", "email_match_key",
+     "cdp_email_match_key(r.email)"),
+    ("stg_email__events", "email__events", "email", "cdp_email(r.email)"),
+)  # fmt: skip
+# Raw inputs that must repeat, and whether NULL or blank values must occur (the
+# generator always writes an event's address).
+PER_VALUE_INPUTS = (
+    ("pos__transactions", "customer_name", True), ("pos__transactions", "phone", True),
+    ("pos__transactions", "email", True), ("email__events", "email", False),
+)  # fmt: skip
+
+
+def assert_standardised_per_row(con: duckdb.DuckDBPyConnection) -> None:
+    # dbt ran in this process on the same database instance, and its connection
+    # registered the functions there already.
+    with contextlib.suppress(duckdb.CatalogException):
+        register_standardisation_functions(con)
+    for table, column, blanks in PER_VALUE_INPUTS:
+        # The data must exercise the repeated values and the NULL-safe join.
+        (missing, repeated) = con.execute(
+            f"select count(*) filter (where nullif(trim({column}), '') is null),"
+            f" count({column}) - count(distinct {column}) from raw.{table}"
+        ).fetchall()[0]
+        assert repeated > 0 and (missing > 0 or not blanks), (table, column)
+    for model, table, column, call in PER_VALUE_COLUMNS:
+        (wrong,) = con.execute(
+            f"select count(*) from staging.{model} as s"
+            f" inner join raw.{table} as r using (_source_file, _row_number, _loaded_at)"
+            f" where s.{column} is distinct from {call}"
+        ).fetchall()[0]
+        assert wrong == 0, (model, column)
+
+
 def redeliveries(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict], str]:
     """Day-one web rows delivered again with other values, and an email to erase."""
     events = raw_rows(
@@ -111,6 +160,7 @@ def test_incremental_builds_equal_full_refresh(drops) -> None:
     ingest(landing, warehouse)
     dbt(warehouse, "build")
     with duckdb.connect(str(warehouse)) as con:
+        assert_standardised_per_row(con)
         moved, changed, erased_email = redeliveries(con)
 
     # Drop two: the day's files, re-deliveries, and a tombstone.

@@ -9,15 +9,24 @@
     pre_hook="{{ replaced_files_rebuild(['email__events']) }}"
 ) }}
 
-with source as (
+{#- A contact's address repeats on every event, so cdp_email runs once per
+    distinct raw address (email_values) and is joined back on it, NULL-safe.
+    `source` is inlined (not materialized), so each use reads only the columns
+    it needs. -#}
+with source as not materialized (
     select * from {{ source('raw', 'email__events') }}
     where {{ is_new_delivery() }}
 ),
 
+email_values as (
+    select email as email_source, cdp_email(email) as email
+    from (select distinct email from source)
+),
+
 typed as (
     select
-        cdp_email(email) as email,
-        {{ clean_text('email') }} as email_raw,
+        email_values.email,
+        {{ clean_text('source.email') }} as email_raw,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('campaign_name') }} as campaign_name,
         {{ vocabulary('event') }} as event,
@@ -27,6 +36,7 @@ typed as (
         _row_number,
         _loaded_at
     from source
+    left join email_values on source.email is not distinct from email_values.email_source
 ),
 
 final as (
