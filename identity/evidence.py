@@ -58,6 +58,34 @@ def _value_sql(column: str | None, side: str) -> str:
     return f'cast("{column}_{side}" as varchar)' if column else "null::varchar"
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _label_sql(name: str, labels: dict[tuple[str, int], str]) -> str:
+    """The level label of comparison ``name`` for its ``gamma_<name>`` value, as one
+    ``case`` (a handful of levels per comparison: no join needed)."""
+    cases = " ".join(
+        f"when {gamma} then {_sql_text(label)}"
+        for (comparison, gamma), label in sorted(labels.items())
+        if comparison == name
+    )
+    return f"case gamma_{name} {cases} end" if cases else "null::varchar"
+
+
+def _step_sql(
+    step: int, comparison: str, level: str, gamma: str, weight: str, tf: str,
+    value_l: str, value_r: str,
+) -> str:
+    """One waterfall step as a struct; every field cast, so all steps share one type."""
+    return (
+        f"{{'step': {step}::integer, 'comparison': {comparison}::varchar, "
+        f"'comparison_level': {level}::varchar, 'gamma': {gamma}::integer, "
+        f"'step_match_weight': {weight}::double, 'tf_adjustment_weight': {tf}::double, "
+        f"'value_l': {value_l}::varchar, 'value_r': {value_r}::varchar}}"
+    )
+
+
 def build_match_evidence(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -76,48 +104,32 @@ def build_match_evidence(
     """
     available = {r[0] for r in con.execute(f"describe {scored_pairs}").fetchall()}
     labels = level_labels(model)
-    con.execute(
-        "create or replace temp table _evidence_labels "
-        "(comparison varchar, gamma integer, label varchar)"
-    )
-    if labels:
-        con.executemany(
-            "insert into _evidence_labels values (?, ?, ?)",
-            [(c, g, lbl) for (c, g), lbl in labels.items()],
-        )
     prior = model["probability_two_random_records_match"]
     prior_weight = math.log2(prior / (1 - prior))
+    # Each pair reads its row once and carries its whole waterfall as a list of steps,
+    # unnested after the sort: one pass over the pairs instead of one per comparison,
+    # and a sort of pairs rather than of every step.
     steps = [
-        f"""
-        select golden_id, id_l, id_r, match_probability, match_weight, 0 as step,
-               'prior' as comparison, 'Starting match weight (prior)' as comparison_level,
-               null::integer as gamma, {prior_weight} as step_match_weight,
-               null::double as tf_adjustment_weight,
-               null::varchar as value_l, null::varchar as value_r
-        from linked
-        """
+        _step_sql(0, "'prior'", "'Starting match weight (prior)'", "null", repr(prior_weight),
+                  "null", "null", "null")
     ]
     for i, comparison in enumerate(model["comparisons"], start=1):
         name = comparison["output_column_name"]
         col = _compared_column(comparison, available)
         tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in available else "null::double"
         steps.append(
-            f"""
-            select golden_id, id_l, id_r, match_probability, match_weight, {i},
-                   '{name}', lbl.label, gamma_{name},
-                   coalesce(mw_{name}, 0) + coalesce({tf}, 0), {tf},
-                   {_value_sql(col, 'l')}, {_value_sql(col, 'r')}
-            from linked
-            left join _evidence_labels lbl
-              on lbl.comparison = '{name}' and lbl.gamma = gamma_{name}
-            """
+            _step_sql(i, _sql_text(name), _label_sql(name, labels), f"gamma_{name}",
+                      f"coalesce(mw_{name}, 0) + coalesce({tf}, 0)", tf,
+                      _value_sql(col, "l"), _value_sql(col, "r"))
         )
     deterministic = ""
     if deterministic_edges:
+        rule_step = _step_sql(0, "e.rule", "'deterministic rule: ' || replace(e.rule, '_', ' ')",
+                              "null", "null", "null", "null", "null")
         deterministic = f"""
         union all
-        select gl.golden_id, e.id_l, e.id_r, 'deterministic', 1.0, null, 0, e.rule,
-               'deterministic rule: ' || replace(e.rule, '_', ' '), null, null, null, null, null
+        select gl.golden_id, e.id_l, e.id_r, 'deterministic', 1.0::double, null::double,
+               [{rule_step}]
         from {deterministic_edges} e
         join {record_golden} gl on gl.record_key = e.id_l
         join {record_golden} gr on gr.record_key = e.id_r
@@ -126,24 +138,33 @@ def build_match_evidence(
     con.execute(
         f"""
         create or replace table {out} as
-        with linked as (
-            select gl.golden_id, s.*
+        with pairs as (
+            select gl.golden_id, s.id_l, s.id_r, 'probabilistic' as link_kind,
+                   s.match_probability::double as match_probability,
+                   s.match_weight::double as match_weight,
+                   [{", ".join(steps)}] as steps
             from {scored_pairs} s
             join {record_golden} gl on gl.record_key = s.id_l
             join {record_golden} gr on gr.record_key = s.id_r
             where gl.golden_id = gr.golden_id and s.match_probability >= {link_threshold}
+            {deterministic}
         ),
-        probabilistic as ({" union all ".join(steps)})
-        select golden_id, id_l as record_key_l, id_r as record_key_r,
-               'probabilistic' as link_kind, match_probability, match_weight, step,
-               comparison, comparison_level, gamma, step_match_weight, tf_adjustment_weight,
-               value_l, value_r
-        from probabilistic
-        {deterministic}
-        order by golden_id, record_key_l, record_key_r, step
+        ordered as (
+            -- a pair linked both ways: its deterministic row (step 0) first, so the
+            -- unnested steps stay in (golden_id, record keys, step) order
+            select * from pairs order by golden_id, id_l, id_r, link_kind
+        ),
+        unnested as (
+            select golden_id, id_l, id_r, link_kind, match_probability, match_weight,
+                   unnest(steps) as s
+            from ordered
+        )
+        select golden_id, id_l as record_key_l, id_r as record_key_r, link_kind,
+               match_probability, match_weight, s.step, s.comparison, s.comparison_level,
+               s.gamma, s.step_match_weight, s.tf_adjustment_weight, s.value_l, s.value_r
+        from unnested
         """
     )
-    con.execute("drop table if exists _evidence_labels")
     return out
 
 

@@ -182,26 +182,43 @@ def _has_duplicate_records(con: duckdb.DuckDBPyConnection, input_table: str) -> 
     )
 
 
-def _record_match_probability(
-    con: duckdb.DuckDBPyConnection, scored: str, det: str, golden: str, link_threshold: float
+def _inside_links(
+    con: duckdb.DuckDBPyConnection, scored: str, golden: str, link_threshold: float
 ) -> str:
+    """``_identity_links(id_l, id_r, match_probability)``: the scored links at
+    ``link_threshold`` whose two records share a golden id. Computed once: the xref's
+    match probabilities and the evidence both start from them (two joins of every
+    scored link with the records each)."""
+    con.execute(
+        f"""
+        create or replace temp table _identity_links as
+        select s.id_l, s.id_r, s.match_probability from {scored} s
+        join {golden} gl on gl.record_key = s.id_l
+        join {golden} gr on gr.record_key = s.id_r
+        where gl.golden_id = gr.golden_id and s.match_probability >= {link_threshold}
+        """
+    )
+    return "_identity_links"
+
+
+def _record_match_probability(
+    con: duckdb.DuckDBPyConnection, inside_links: str, det: str, golden: str
+) -> str:
+    """Each record's strongest link inside its golden customer: ``inside_links``
+    (``_inside_links``) and the deterministic edges inside one."""
     con.execute(
         f"""
         create or replace temp table _identity_record_link as
-        with links as (
-            select id_l, id_r, match_probability from {scored}
-            where match_probability >= {link_threshold}
+        with inside as (
+            select id_l, id_r, match_probability from {inside_links}
             union all
-            select id_l, id_r, 1.0 from {det}
-        ),
-        -- the links inside a golden customer, joined once and credited to both ends
-        inside as (
-            select k.id_l, k.id_r, k.match_probability
-            from links k
+            select k.id_l, k.id_r, 1.0
+            from {det} k
             join {golden} l on l.record_key = k.id_l
             join {golden} r on r.record_key = k.id_r
             where l.golden_id = r.golden_id
         )
+        -- credited to both ends
         select record_key, max(match_probability) as match_probability
         from (select unnest([id_l, id_r]) as record_key, match_probability from inside)
         group by all
@@ -398,9 +415,11 @@ def resolve_identities(
         from {assignment}
         """
     )
+    inside_links = _inside_links(
+        con, engine.scored_pairs, "_identity_record_golden", policy.best_link_threshold
+    )
     record_link = _record_match_probability(
-        con, engine.scored_pairs, linked.deterministic_edges, "_identity_record_golden",
-        policy.best_link_threshold,
+        con, inside_links, linked.deterministic_edges, "_identity_record_golden"
     )
     con.execute(
         f"""
@@ -411,9 +430,7 @@ def resolve_identities(
         from _identity_record_golden g left join {record_link} l using (record_key)
         """
     )
-    explained = _explain_links(
-        con, engine, spec, "_identity_record_golden", policy.best_link_threshold
-    )
+    explained = _explain_links(con, engine, spec, inside_links)
     components = record_components(
         con,
         linked.nodes,
@@ -468,24 +485,15 @@ def _previous_assignment(
 
 
 def _explain_links(
-    con: duckdb.DuckDBPyConnection, engine: EngineResult, spec: ModelSpec,
-    record_golden: str, link_threshold: float,
+    con: duckdb.DuckDBPyConnection, engine: EngineResult, spec: ModelSpec, inside_links: str
 ) -> str:
     """The full Splink output (compared values and levels) of the links inside a
-    golden customer: the pairs ``match_evidence`` and the charts explain. Scoring kept
-    only narrow columns for every candidate pair (``identity.linking``)."""
-    con.execute(
-        f"""
-        create or replace temp table _identity_links as
-        select s.id_l, s.id_r from {engine.scored_pairs} s
-        join {record_golden} gl on gl.record_key = s.id_l
-        join {record_golden} gr on gr.record_key = s.id_r
-        where gl.golden_id = gr.golden_id and s.match_probability >= {link_threshold}
-        """
-    )
-    explained = explain_pairs(con, engine.session, spec, "_identity_links",
+    golden customer (``_inside_links``): the pairs ``match_evidence`` and the charts
+    explain. Scoring kept only narrow columns for every candidate pair
+    (``identity.linking``)."""
+    explained = explain_pairs(con, engine.session, spec, inside_links,
                               "_identity_explained_links")
-    con.execute("drop table if exists _identity_links")
+    con.execute(f"drop table if exists {inside_links}")
     return explained.table
 
 

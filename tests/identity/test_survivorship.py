@@ -83,3 +83,42 @@ def test_shared_phone_is_never_primary():
                 "from records")
     build_golden_customers(con, "records", "xref", "golden")
     assert con.execute("select primary_phone from golden").fetchall()[0][0] == "+84904444444"
+
+
+SINGLE_RECORDS = [
+    {"source": "web", "name": "Tran Van Minh", "email": "minh@gmail.com",
+     "phone_e164": "+84905555555", "city": " Hue ", "gender": "male", "birth_date": "1985-02-03"},
+    {"source": "pos", "full_name": "   ", "phone_e164": "+84906666666", "gender": " "},
+    {"source": "email", "email": "an@yahoo.com", "birth_month": 7, "birth_day": 8},
+    {"source": "social", "name": "Le An", "birth_month": 7},
+    {"source": "sales", "email": "x@bad", "phone_e164": "+8490", "email_valid": False,
+     "phone_valid": False},
+]
+
+
+@pytest.mark.parametrize("row", SINGLE_RECORDS)
+def test_a_golden_customer_of_one_record_gets_what_the_ranking_gives(row):
+    """A single-record golden customer is projected from its row, not ranked: it must
+    equal the ranked result of two copies of the same record (all but the count)."""
+    con = duckdb.connect()
+    seen = {"first_seen_at": DAY, "last_seen_at": DAY + pd.Timedelta(days=3)}
+    base = input_frame([dict(row, **seen, source_record_id=key) for key in ("A", "B")])
+    if "email_valid" in row:
+        base["email_valid"] = row["email_valid"]
+        base["phone_valid"] = row["phone_valid"]
+    frame = base  # noqa: F841 (read by DuckDB)
+    con.execute("create table records as select *, false as phone_shared from frame")
+    con.execute(
+        "create table xref as select source, source_record_id, "
+        "case when source_record_id = 'A' then 'gc_single' else 'gc_pair' end as golden_id "
+        "from records union all select source, 'C', 'gc_pair' from records "
+        "where source_record_id = 'B'"
+    )
+    con.execute("insert into records select * replace ('C' as source_record_id) from records "
+                "where source_record_id = 'B'")
+    build_golden_customers(con, "records", "xref", "golden")
+    rows = con.execute("select * exclude (golden_id) from golden order by golden_id").df()
+    pair, single = rows.iloc[0].to_dict(), rows.iloc[1].to_dict()
+    assert (single["record_count"], pair["record_count"]) == (1, 2)
+    for column in rows.columns.drop("record_count"):
+        assert repr(single[column]) == repr(pair[column]), column
