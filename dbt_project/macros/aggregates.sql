@@ -14,3 +14,15 @@
 {% macro key_with_tie_breaker(key, tie_breaker) -%}
     case when {{ key }} is not null then struct_pack(key := {{ key }}, tie_breaker := {{ tie_breaker }}) end
 {%- endmacro %}
+
+{#- The value with the largest count of a group of (value, count) rows, the
+    smallest value on a tie, ignoring null values: stable_mode for counts
+    already aggregated (one row per value), so a mode costs a group by and an
+    arg_min instead of a histogram per group. A null count sorts last, as
+    `order by count desc` does; a null value has a null key, which arg_min
+    ignores (cheaper than a filter clause, which DuckDB plans as a separate
+    aggregate joined back). -#}
+{% macro most_frequent(value, count) -%}
+    arg_min({{ value }}, case when {{ value }} is not null
+        then struct_pack(count_desc := -{{ count }}, value := {{ value }}) end)
+{%- endmacro %}

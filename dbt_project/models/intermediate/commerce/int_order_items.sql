@@ -67,19 +67,37 @@ items as (
     select * from web_items
 ),
 
+{#- An item's number among the items of its order with the same SKU: almost
+    every (order, SKU) has one item, so only the few that repeat are sorted
+    (a window over every item sorts them all). -#}
+repeated_skus as (
+    select order_id, sku
+    from items
+    group by order_id, sku
+    having count(*) > 1
+),
+
+numbered as (
+    select items.*, 1 as item_number
+    from items
+    anti join repeated_skus on repeated_skus.order_id = items.order_id and repeated_skus.sku = items.sku
+    union all
+    select items.*, row_number() over (partition by items.order_id, items.sku order by items.amount)
+    from items
+    semi join repeated_skus on repeated_skus.order_id = items.order_id and repeated_skus.sku = items.sku
+),
+
 categorised as (
     select
-        items.*,
-        coalesce(items.category, products.category) as effective_category
-    from items
-    left join products on products.sku = items.sku
+        numbered.*,
+        coalesce(numbered.category, products.category) as effective_category
+    from numbered
+    left join products on products.sku = numbered.sku
 ),
 
 final as (
     select
-        md5(concat_ws('|', categorised.order_id, categorised.sku, row_number() over (
-            partition by categorised.order_id, categorised.sku order by categorised.amount
-        ))) as order_item_id,
+        md5(concat_ws('|', categorised.order_id, categorised.sku, categorised.item_number)) as order_item_id,
         categorised.order_id,
         orders.golden_id,
         orders.channel,

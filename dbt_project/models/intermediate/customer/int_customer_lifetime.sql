@@ -85,31 +85,45 @@ order_summary as (
         coalesce(sum(orders.discount_vnd), 0) as total_discount_vnd,
         min(orders.ordered_at) as first_order_at,
         max(orders.ordered_at) as last_order_at,
-        arg_min(orders.channel, {{ key_with_tie_breaker('orders.ordered_at', 'orders.order_id') }}) as first_order_channel,
-        {{ stable_mode('orders.store_id') }} as favourite_store,
-        {{ stable_mode('orders.channel') }} as favourite_channel
+        arg_min(orders.channel, {{ key_with_tie_breaker('orders.ordered_at', 'orders.order_id') }}) as first_order_channel
     from orders
     where orders.golden_id is not null
     group by orders.golden_id
 ),
 
+{#- The most frequent store, the smallest id on a tie (as stable_mode), from
+    one count per customer and store: cheaper than a histogram per customer. -#}
+store_visits as (
+    select golden_id, store_id, count(*) as visits
+    from orders
+    where golden_id is not null and store_id is not null
+    group by golden_id, store_id
+),
+
+favourite_stores as (
+    select golden_id, {{ most_frequent('store_id', 'visits') }} as favourite_store
+    from store_visits
+    group by golden_id
+),
+
+{#- One row per customer and category (a category has one group): both the
+    favourite category (most items, then the smallest name) and the groups
+    bought come from it. -#}
 category_quantities as (
-    select golden_id, category, sum(quantity) as quantity
-    from order_items
-    where golden_id is not null and category is not null
-    group by golden_id, category
-),
-
-favourite_categories as (
-    select golden_id, category as favourite_category
-    from category_quantities
-    qualify row_number() over (partition by golden_id order by quantity desc, category) = 1
-),
-
-category_groups_bought as (
-    select golden_id, list(distinct category_group order by category_group) as category_groups_bought
+    select golden_id, category, category_group, sum(quantity) as quantity
     from order_items
     where golden_id is not null
+    group by golden_id, category, category_group
+),
+
+category_summary as (
+    select
+        golden_id,
+        {{ most_frequent('category', 'quantity') }} as favourite_category,
+        -- deduplicated and sorted after the aggregate (list(distinct ... order by)
+        -- plans a second aggregate); category_group is never null
+        list_sort(list_distinct(list(category_group))) as category_groups_bought
+    from category_quantities
     group by golden_id
 ),
 
@@ -248,10 +262,15 @@ final as (
         order_summary.first_order_at,
         order_summary.last_order_at,
         order_summary.first_order_channel,
-        favourite_categories.favourite_category,
-        order_summary.favourite_store,
-        order_summary.favourite_channel,
-        coalesce(category_groups_bought.category_groups_bought, []::varchar[]) as category_groups_bought,
+        category_summary.favourite_category,
+        favourite_stores.favourite_store,
+        -- the most frequent channel (an order's is store or web), the smaller name on a tie
+        case
+            when order_summary.store_order_count >= order_summary.web_order_count
+                and order_summary.store_order_count > 0 then 'store'
+            when order_summary.web_order_count > 0 then 'web'
+        end as favourite_channel,
+        coalesce(category_summary.category_groups_bought, []::varchar[]) as category_groups_bought,
         loyalty_members.golden_id is not null as is_member,
         coalesce(email_summary.email_sends, 0) as email_sends,
         coalesce(email_summary.email_deliveries, 0) as email_deliveries,
@@ -289,8 +308,8 @@ final as (
         ) as last_engagement_at
     from golden_customers
     left join order_summary on order_summary.golden_id = golden_customers.golden_id
-    left join favourite_categories on favourite_categories.golden_id = golden_customers.golden_id
-    left join category_groups_bought on category_groups_bought.golden_id = golden_customers.golden_id
+    left join favourite_stores on favourite_stores.golden_id = golden_customers.golden_id
+    left join category_summary on category_summary.golden_id = golden_customers.golden_id
     left join loyalty_members on loyalty_members.golden_id = golden_customers.golden_id
     left join email_summary on email_summary.golden_id = golden_customers.golden_id
     left join subscriptions on subscriptions.golden_id = golden_customers.golden_id

@@ -11,31 +11,57 @@
 
 {{ marts_incremental_config(['user_pseudo_id']) }}
 
-with web_events as (
-    select * from {{ ref('stg_web__events') }}
+{#- Read twice (the ordering columns, then the whole events); inlined, not
+    materialized: a second scan of the table is cheaper than a copy of it. -#}
+with web_events as not materialized (
+    select rowid as event_row, * from {{ ref('stg_web__events') }}
     where {{ cookie_in_refresh() }}
 ),
 
+{#- The web records keyed without their 'user:' / 'cookie:' prefix: the events
+    join on their own column instead of building a string per event. -#}
 web_xref as (
-    select * from {{ ref('stg_identity__customer_xrefs') }}
+    select source_record_id, golden_id from {{ ref('stg_identity__customer_xrefs') }}
     where source = 'web'
+),
+
+account_xref as (
+    select substr(source_record_id, length('user:') + 1) as user_id, golden_id
+    from web_xref
+    where starts_with(source_record_id, 'user:')
+),
+
+cookie_xref as (
+    select substr(source_record_id, length('cookie:') + 1) as user_pseudo_id, golden_id
+    from web_xref
+    where starts_with(source_record_id, 'cookie:')
+),
+
+{#- Sessions are numbered on the ordering columns alone (the two windows sort
+    these narrow rows, not whole events), then joined back on the row id. -#}
+event_order as (
+    select event_row, user_pseudo_id, event_at, event_id
+    from web_events
+    where event_at is not null
 ),
 
 session_starts as (
     select
-        *,
+        event_row,
+        user_pseudo_id,
+        event_at,
+        event_id,
         coalesce(
             event_at - lag(event_at) over (partition by user_pseudo_id order by event_at, event_id)
                 > to_minutes({{ var('web_session_timeout_minutes') }}),
             true
         ) as is_session_start
-    from web_events
-    where event_at is not null
+    from event_order
 ),
 
-sessions_numbered as (
+session_numbers as (
     select
-        *,
+        event_row,
         sum(case when is_session_start then 1 else 0 end) over (
             partition by user_pseudo_id order by event_at, event_id rows unbounded preceding
         ) as session_number
@@ -44,27 +70,26 @@ sessions_numbered as (
 
 final as (
     select
-        sessions_numbered.event_id,
-        sessions_numbered.user_pseudo_id || '#' || sessions_numbered.session_number as session_id,
+        web_events.event_id,
+        web_events.user_pseudo_id || '#' || session_numbers.session_number as session_id,
         coalesce(account_xref.golden_id, cookie_xref.golden_id) as golden_id,
-        sessions_numbered.event_at,
-        sessions_numbered.event_name,
-        sessions_numbered.user_pseudo_id,
-        sessions_numbered.user_id,
-        sessions_numbered.page_location,
-        sessions_numbered.utm_source,
-        sessions_numbered.utm_medium,
-        sessions_numbered.utm_campaign,
-        sessions_numbered.device_category,
-        sessions_numbered.item_sku,
-        sessions_numbered.value,
-        sessions_numbered.currency,
-        sessions_numbered.transaction_id
-    from sessions_numbered
-    left join web_xref as account_xref
-        on account_xref.source_record_id = 'user:' || sessions_numbered.user_id
-    left join web_xref as cookie_xref
-        on cookie_xref.source_record_id = 'cookie:' || sessions_numbered.user_pseudo_id
+        web_events.event_at,
+        web_events.event_name,
+        web_events.user_pseudo_id,
+        web_events.user_id,
+        web_events.page_location,
+        web_events.utm_source,
+        web_events.utm_medium,
+        web_events.utm_campaign,
+        web_events.device_category,
+        web_events.item_sku,
+        web_events.value,
+        web_events.currency,
+        web_events.transaction_id
+    from web_events
+    inner join session_numbers on session_numbers.event_row = web_events.event_row
+    left join account_xref on account_xref.user_id = web_events.user_id
+    left join cookie_xref on cookie_xref.user_pseudo_id = web_events.user_pseudo_id
 )
 
 {% if is_incremental() %}

@@ -15,6 +15,13 @@ with orders as (
     select * from {{ ref('int_orders') }}
 ),
 
+{#- A purchase event's order, matched on the source order id of the web
+    orders only (a hash table of those, no order id string per event). -#}
+web_orders as (
+    select source_order_id, revenue_vnd from orders
+    where channel = 'web'
+),
+
 web_sessions as (
     select * from {{ ref('int_web_sessions') }}
 ),
@@ -65,10 +72,11 @@ web_key_events as (
         case web_events.event_name when 'purchase' then 'web_purchase' else 'web_' || web_events.event_name end
             as touchpoint,
         'web' as source, web_events.event_id as source_reference,
-        case when web_events.event_name = 'purchase' then orders.revenue_vnd end as amount_vnd,
+        case when web_events.event_name = 'purchase' then web_orders.revenue_vnd end as amount_vnd,
         coalesce(web_events.item_sku, web_events.page_location) as detail, null::double as sentiment_score
     from web_events
-    left join orders on orders.order_id = 'web:' || coalesce(web_events.transaction_id, web_events.event_id)
+    left join web_orders
+        on web_orders.source_order_id = coalesce(web_events.transaction_id, web_events.event_id)
         and web_events.event_name = 'purchase'
     where web_events.golden_id is not null and {{ golden_id_in_refresh('web_events.golden_id') }}
         and web_events.event_name not in ('page_view', 'view_item')

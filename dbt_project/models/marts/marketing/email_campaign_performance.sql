@@ -13,25 +13,46 @@ with email_events as (
     select * from {{ ref('int_email_events_resolved') }}
 ),
 
+{#- One row per campaign and recipient with the events they had, so each
+    distinct-recipient count below is a plain filtered count (a count(distinct)
+    per filter is a separate aggregate over every event). Rows without an
+    email keep the campaign's name and first send; they count no recipient. -#}
+campaign_recipients as (
+    select
+        campaign_id,
+        email,
+        max(campaign_name) as campaign_name,
+        min(occurred_at) filter (where event = 'sent') as first_sent_at,
+        bool_or(event = 'sent') as was_sent,
+        bool_or(event = 'delivered') as was_delivered,
+        bool_or(event = 'bounce') as bounced,
+        bool_or(event = 'open') as opened,
+        bool_or(event = 'click') as clicked,
+        bool_or(event = 'unsubscribe') as unsubscribed,
+        bool_or(event = 'complaint') as complained
+    from email_events
+    where campaign_id is not null
+    group by campaign_id, email
+),
+
 recipients as (
     select
         campaign_id,
         max(campaign_name) as campaign_name,
-        min(occurred_at) filter (where event = 'sent') as first_sent_at,
-        count(distinct email) filter (where event = 'sent') as recipients_sent,
-        count(distinct email) filter (where event = 'delivered') as recipients_delivered,
-        count(distinct email) filter (where event = 'bounce') as recipients_bounced,
-        count(distinct email) filter (where event = 'open') as recipients_opened,
-        count(distinct email) filter (where event = 'click') as recipients_clicked,
-        count(distinct email) filter (where event = 'unsubscribe') as recipients_unsubscribed,
-        count(distinct email) filter (where event = 'complaint') as recipients_complained,
-        count(distinct email) filter (
-            where event in ('delivered', 'open', 'click', 'unsubscribe', 'complaint')
+        min(first_sent_at) as first_sent_at,
+        count(email) filter (where was_sent) as recipients_sent,
+        count(email) filter (where was_delivered) as recipients_delivered,
+        count(email) filter (where bounced) as recipients_bounced,
+        count(email) filter (where opened) as recipients_opened,
+        count(email) filter (where clicked) as recipients_clicked,
+        count(email) filter (where unsubscribed) as recipients_unsubscribed,
+        count(email) filter (where complained) as recipients_complained,
+        count(email) filter (
+            where was_delivered or opened or clicked or unsubscribed or complained
         ) as recipients_reached,
-        count(distinct email) filter (where event in ('open', 'click')) as recipients_engaged,
-        count(distinct email) filter (where event in ('sent', 'bounce')) as recipients_attempted
-    from email_events
-    where campaign_id is not null
+        count(email) filter (where opened or clicked) as recipients_engaged,
+        count(email) filter (where was_sent or bounced) as recipients_attempted
+    from campaign_recipients
     group by campaign_id
 ),
 
