@@ -29,51 +29,15 @@ lifecycle_stage as (
     families with several segments per customer are aggregated (aggregating
     every membership into lists was most of this model's time). -#}
 marketing_audiences as (
-    select
-        golden_id,
-        list_sort(list(segment)) as segments,
-        list_sort(list('marketing_audience:' || segment)) as labels
+    select golden_id, list_sort(list(segment)) as segments
     from {{ ref('int_segments__marketing_audiences') }}
     group by golden_id
 ),
 
 social_roles as (
-    select
-        golden_id,
-        list_sort(list(segment)) as segments,
-        list_sort(list('social:' || segment)) as labels
+    select golden_id, list_sort(list(segment)) as segments
     from {{ ref('int_segments__social') }}
     group by golden_id
-),
-
-segment_labels as (
-    select
-        customers.golden_id,
-        purchase_frequency.segment as purchase_frequency_segment,
-        value_tier.segment as value_tier,
-        rfm.segment as rfm_segment,
-        rfm.segment_detail as rfm_score,
-        generation.segment as generation,
-        lifecycle_stage.segment as lifecycle_stage,
-        coalesce(marketing_audiences.segments, []::varchar[]) as marketing_audiences,
-        coalesce(social_roles.segments, []::varchar[]) as social_segments,
-        -- every family:segment label, in family then segment order (each
-        -- exclusive family holds one segment per customer, tested)
-        list_concat(
-            ['generation:' || generation.segment, 'lifecycle_stage:' || lifecycle_stage.segment],
-            coalesce(marketing_audiences.labels, []::varchar[]),
-            ['purchase_frequency:' || purchase_frequency.segment, 'rfm:' || rfm.segment],
-            coalesce(social_roles.labels, []::varchar[]),
-            ['value_tier:' || value_tier.segment]
-        ) as segment_labels
-    from customers
-    left join purchase_frequency on purchase_frequency.golden_id = customers.golden_id
-    left join value_tier on value_tier.golden_id = customers.golden_id
-    left join rfm on rfm.golden_id = customers.golden_id
-    left join generation on generation.golden_id = customers.golden_id
-    left join lifecycle_stage on lifecycle_stage.golden_id = customers.golden_id
-    left join marketing_audiences on marketing_audiences.golden_id = customers.golden_id
-    left join social_roles on social_roles.golden_id = customers.golden_id
 ),
 
 final as (
@@ -126,18 +90,39 @@ final as (
         customers.opportunities,
         customers.won_opportunities,
         customers.won_amount_vnd,
-        segment_labels.lifecycle_stage,
-        segment_labels.purchase_frequency_segment,
-        segment_labels.value_tier,
-        segment_labels.rfm_segment,
-        segment_labels.rfm_score,
-        segment_labels.generation,
-        segment_labels.marketing_audiences,
-        segment_labels.social_segments,
-        segment_labels.segment_labels,
+        lifecycle_stage.segment as lifecycle_stage,
+        purchase_frequency.segment as purchase_frequency_segment,
+        value_tier.segment as value_tier,
+        rfm.segment as rfm_segment,
+        rfm.segment_detail as rfm_score,
+        generation.segment as generation,
+        coalesce(marketing_audiences.segments, []::varchar[]) as marketing_audiences,
+        coalesce(social_roles.segments, []::varchar[]) as social_segments,
+        -- every family:segment label, in family then segment order (each
+        -- exclusive family holds one segment per customer, tested); a prefix
+        -- shared by a family's labels keeps its segments' sort order, so the
+        -- sorted segments are prefixed rather than a second list sorted
+        list_concat(
+            ['generation:' || generation.segment, 'lifecycle_stage:' || lifecycle_stage.segment],
+            list_transform(
+                coalesce(marketing_audiences.segments, []::varchar[]), lambda segment: 'marketing_audience:' || segment
+            ),
+            ['purchase_frequency:' || purchase_frequency.segment, 'rfm:' || rfm.segment],
+            list_transform(coalesce(social_roles.segments, []::varchar[]), lambda segment: 'social:' || segment),
+            ['value_tier:' || value_tier.segment]
+        ) as segment_labels,
         customers.as_of_date
+    -- one pass over int_customer_features: joining the labels in a CTE of
+    -- their own and that back onto the customers made DuckDB materialise
+    -- every customer's wide row first
     from customers
-    left join segment_labels on segment_labels.golden_id = customers.golden_id
+    left join purchase_frequency on purchase_frequency.golden_id = customers.golden_id
+    left join value_tier on value_tier.golden_id = customers.golden_id
+    left join rfm on rfm.golden_id = customers.golden_id
+    left join generation on generation.golden_id = customers.golden_id
+    left join lifecycle_stage on lifecycle_stage.golden_id = customers.golden_id
+    left join marketing_audiences on marketing_audiences.golden_id = customers.golden_id
+    left join social_roles on social_roles.golden_id = customers.golden_id
 )
 
 select * from final

@@ -50,6 +50,26 @@ first_orders as (
     group by golden_id
 ),
 
+{#- One row per customer who ordered, with their tier, first order and a small
+    integer key: the months x customers grouping below and its joins then run
+    on that key instead of the golden id text (the key is internal, its values
+    never reach a row). Materialised so that every reader sees one numbering. -#}
+customers as materialized (
+    select
+        row_number() over () as customer_key,
+        first_orders.first_order_date,
+        coalesce(value_tiers.segment, 'unknown') as value_tier,
+        first_orders.golden_id
+    from first_orders
+    left join value_tiers on value_tiers.golden_id = first_orders.golden_id
+),
+
+keyed_orders as (
+    select customers.customer_key, customer_orders.order_date, customer_orders.discount_vnd
+    from customer_orders
+    inner join customers on customers.golden_id = customer_orders.golden_id
+),
+
 {#- Only orders from inactivity_days + 1 days before a month up to its end can
     make a customer active or a buyer in it; an older order only says the
     customer had ordered before (first_orders). Joining every month with every
@@ -59,45 +79,43 @@ first_orders as (
 customer_months as (
     select
         months.month_start,
-        customer_orders.golden_id,
-        max(customer_orders.order_date) filter (where customer_orders.order_date < months.month_start)
+        keyed_orders.customer_key,
+        max(keyed_orders.order_date) filter (where keyed_orders.order_date < months.month_start)
             as last_order_before_month,
-        max(customer_orders.order_date) as last_order_by_month_end,
-        count(*) filter (where customer_orders.order_date >= months.month_start) as orders_in_month,
-        coalesce(sum(customer_orders.discount_vnd) filter (
-            where customer_orders.order_date >= months.month_start
+        max(keyed_orders.order_date) as last_order_by_month_end,
+        count(*) filter (where keyed_orders.order_date >= months.month_start) as orders_in_month,
+        coalesce(sum(keyed_orders.discount_vnd) filter (
+            where keyed_orders.order_date >= months.month_start
         ), 0) as discounts_in_month_vnd,
         max(months.month_end) as month_end
     from months
-    inner join customer_orders
-        on customer_orders.order_date <= months.month_end
-        and customer_orders.order_date > months.month_start - to_days({{ inactivity_days }} + 1)
-    group by months.month_start, customer_orders.golden_id
+    inner join keyed_orders
+        on keyed_orders.order_date <= months.month_end
+        and keyed_orders.order_date > months.month_start - to_days({{ inactivity_days }} + 1)
+    group by months.month_start, keyed_orders.customer_key
 ),
 
 customer_month_states as (
     select
         customer_months.*,
-        coalesce(value_tiers.segment, 'unknown') as value_tier,
+        customers.value_tier,
         coalesce(last_order_before_month > month_start - to_days({{ inactivity_days }} + 1), false)
             as active_at_start,
         last_order_by_month_end > month_end - to_days({{ inactivity_days }}) as active_at_end,
         orders_in_month > 0 as bought_in_month,
-        orders_in_month > 0 and first_orders.first_order_date < customer_months.month_start
+        orders_in_month > 0 and customers.first_order_date < customer_months.month_start
             as repurchased_in_month
     from customer_months
-    inner join first_orders on first_orders.golden_id = customer_months.golden_id
-    left join value_tiers on value_tiers.golden_id = customer_months.golden_id
+    inner join customers on customers.customer_key = customer_months.customer_key
 ),
 
 {#- A row of zeros for every month and value tier with a customer who had
     ordered by the month's end, so every such month x tier keeps its row (of
     zeros) when no customer of the tier ordered in the window. -#}
 tier_first_orders as (
-    select coalesce(value_tiers.segment, 'unknown') as value_tier, min(first_orders.first_order_date) as first_order_date
-    from first_orders
-    left join value_tiers on value_tiers.golden_id = first_orders.golden_id
-    group by 1
+    select value_tier, min(first_order_date) as first_order_date
+    from customers
+    group by value_tier
 ),
 
 month_tiers as (

@@ -49,21 +49,61 @@ ranked_touches as (
     from touches
 ),
 
-credited as (
+{#- One row per touched order with both models' credit: the credits are
+    joined to the orders once, instead of every order twice (once per model)
+    with a join condition per model. Exactly one touch of an order is its last
+    and one its first (row_number), so any_value takes that touch's value. -#}
+touch_credits as (
     select
-        models.attribution_model,
+        order_id,
+        any_value(utm_source) filter (where is_last) as last_touch_source,
+        any_value(utm_medium) filter (where is_last) as last_touch_medium,
+        any_value(utm_campaign) filter (where is_last) as last_touch_campaign,
+        any_value(utm_source) filter (where is_first) as first_touch_source,
+        any_value(utm_medium) filter (where is_first) as first_touch_medium,
+        any_value(utm_campaign) filter (where is_first) as first_touch_campaign
+    from ranked_touches
+    group by order_id
+),
+
+order_credits as materialized (
+    select
         order_keys.order_id,
         order_keys.golden_id,
         order_keys.revenue_vnd,
         cast(date_trunc('month', order_keys.ordered_at) as date) as month_start,
-        coalesce(ranked_touches.utm_source, '(direct)') as utm_source,
-        coalesce(ranked_touches.utm_medium, '(none)') as utm_medium,
-        coalesce(ranked_touches.utm_campaign, '(none)') as utm_campaign
+        touch_credits.last_touch_source,
+        touch_credits.last_touch_medium,
+        touch_credits.last_touch_campaign,
+        touch_credits.first_touch_source,
+        touch_credits.first_touch_medium,
+        touch_credits.first_touch_campaign
     from order_keys
-    cross join (values ('last_touch'), ('first_touch')) as models(attribution_model)
-    left join ranked_touches on ranked_touches.order_id = order_keys.order_id
-        and ((models.attribution_model = 'last_touch' and ranked_touches.is_last)
-            or (models.attribution_model = 'first_touch' and ranked_touches.is_first))
+    left join touch_credits on touch_credits.order_id = order_keys.order_id
+),
+
+credited as (
+    select
+        'last_touch' as attribution_model,
+        order_id,
+        golden_id,
+        revenue_vnd,
+        month_start,
+        coalesce(last_touch_source, '(direct)') as utm_source,
+        coalesce(last_touch_medium, '(none)') as utm_medium,
+        coalesce(last_touch_campaign, '(none)') as utm_campaign
+    from order_credits
+    union all
+    select
+        'first_touch' as attribution_model,
+        order_id,
+        golden_id,
+        revenue_vnd,
+        month_start,
+        coalesce(first_touch_source, '(direct)') as utm_source,
+        coalesce(first_touch_medium, '(none)') as utm_medium,
+        coalesce(first_touch_campaign, '(none)') as utm_campaign
+    from order_credits
 ),
 
 credited_orders as (
