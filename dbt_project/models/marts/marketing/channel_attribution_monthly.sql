@@ -83,27 +83,21 @@ order_credits as materialized (
 ),
 
 credited as (
+    {%- for touch in ['last', 'first'] %}
     select
-        'last_touch' as attribution_model,
+        '{{ touch }}_touch' as attribution_model,
         order_id,
         golden_id,
         revenue_vnd,
         month_start,
-        coalesce(last_touch_source, '(direct)') as utm_source,
-        coalesce(last_touch_medium, '(none)') as utm_medium,
-        coalesce(last_touch_campaign, '(none)') as utm_campaign
+        coalesce({{ touch }}_touch_source, '(direct)') as utm_source,
+        coalesce({{ touch }}_touch_medium, '(none)') as utm_medium,
+        coalesce({{ touch }}_touch_campaign, '(none)') as utm_campaign
     from order_credits
+    {%- if not loop.last %}
     union all
-    select
-        'first_touch' as attribution_model,
-        order_id,
-        golden_id,
-        revenue_vnd,
-        month_start,
-        coalesce(first_touch_source, '(direct)') as utm_source,
-        coalesce(first_touch_medium, '(none)') as utm_medium,
-        coalesce(first_touch_campaign, '(none)') as utm_campaign
-    from order_credits
+    {%- endif %}
+    {%- endfor %}
 ),
 
 credited_orders as (
