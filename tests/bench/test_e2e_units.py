@@ -146,3 +146,19 @@ def test_report_splits_the_drop_into_the_rerun_floor_and_the_rest() -> None:
 
     result.rerun = run(0.3, 1011)
     assert "records and accuracy unchanged by the re-run: NO" in report(result)
+
+
+def test_same_result_allows_float_rounding_only() -> None:
+    from bench.e2e import RunResult, same_result
+    from identity.evaluation import ClusterAccuracy, Scores
+
+    def scored(recall: float, clusters: int = 7) -> RunResult:
+        accuracy = ClusterAccuracy(Scores(1.0, 0.5, 2 / 3), Scores(1.0, recall, 0.8), 10,
+                                   clusters, 5, 3, 6, 3)
+        return RunResult(records=10, accuracy=accuracy)
+
+    assert same_result(scored(0.6930057825397439), scored(0.693005782539744))
+    assert not same_result(scored(0.6930), scored(0.6931))
+    assert not same_result(scored(0.69), scored(0.69, clusters=8))
+    assert not same_result(scored(0.69), RunResult(records=10))
+    assert same_result(RunResult(records=3), RunResult(records=3))
