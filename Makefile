@@ -70,10 +70,10 @@ bench-identity: manifest
 	$(BIN)/python -m identity.benchmark --warehouse $(BENCH_DIR)/identity/warehouse.duckdb \
 		--truth $(BENCH_DIR)/identity/truth/ground_truth.parquet
 
-## make bench: end-to-end figures (per stage, memory, accuracy, baselines) and a 1% daily drop
+## make bench: end-to-end figures (per stage, memory, accuracy, baselines), a 1% daily drop and a re-run with nothing new
 BENCH_E2E_PEOPLE ?= 10000 100000
 bench: manifest
-	$(BIN)/python -m bench.e2e --people $(BENCH_E2E_PEOPLE) --incremental 2 --steps
+	$(BIN)/python -m bench.e2e --people $(BENCH_E2E_PEOPLE) --incremental 2 --rerun --steps
 
 lint: setup
 	$(BIN)/ruff check .
