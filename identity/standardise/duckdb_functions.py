@@ -144,19 +144,41 @@ def register_standardisation_functions(
     """Register the `cdp_*` functions on a connection (idempotent); returns their names.
 
     Functions are visible to every cursor of the connection, which is how dbt-duckdb
-    runs model threads.
+    runs model threads, and to every other connection of this process to the same
+    database file (registering there again is a no-op).
     """
     for function in functions:
         with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
             con.remove_function(function.name)
-        con.create_function(
-            function.name,
-            vectorise(function),
-            [VARCHAR] * function.arity,
-            function.return_type,
-            type="arrow",
-            # The rules define what NULL means ("missing"), so DuckDB must pass it on.
-            null_handling="special",
-            side_effects=False,
-        )
+        try:
+            con.create_function(
+                function.name,
+                _live_udf(function),
+                [VARCHAR] * function.arity,
+                function.return_type,
+                type="arrow",
+                # The rules define what NULL means ("missing"), so DuckDB must pass it on.
+                null_handling="special",
+                side_effects=False,
+            )
+        except duckdb.CatalogException as error:
+            # Another connection of this process to the same database file registered
+            # it: DuckDB keeps one catalog per open database, so it is callable here.
+            if "already exists" not in str(error):
+                raise
     return [function.name for function in functions]
+
+
+#: Every UDF handed to DuckDB, alive for the life of the process. A registered function
+#: stays in the database's catalog while any connection holds the database open, but
+#: DuckDB does not own the Python callable: after the registering connection is closed,
+#: a call from another connection would run a freed object and crash the process
+#: (duckdb/duckdb-python#530). Keyed by the SqlFunction's identity, which it keeps alive.
+_LIVE_UDFS: dict[int, tuple[SqlFunction, Callable[..., pa.Array]]] = {}
+
+
+def _live_udf(function: SqlFunction) -> Callable[..., pa.Array]:
+    """The one vectorised callable of `function` this process hands to DuckDB."""
+    if id(function) not in _LIVE_UDFS:
+        _LIVE_UDFS[id(function)] = (function, vectorise(function))
+    return _LIVE_UDFS[id(function)][1]

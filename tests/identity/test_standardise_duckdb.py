@@ -1,7 +1,9 @@
 """The SQL functions are the Python rules: same answers, NULL-safe, vectorised."""
 
+import gc
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -112,6 +114,26 @@ def test_registration_is_idempotent_and_shared_with_cursors() -> None:
     cursor = connection.cursor()  # dbt-duckdb runs each model thread on a cursor
     assert cursor.execute("select cdp_phone_e164('0381234567')").fetchone() == ("+84381234567",)
     connection.close()
+
+
+def test_a_second_connection_to_the_database_shares_them_after_the_first_closes(
+    tmp_path: Path,
+) -> None:
+    # One catalog per open database file: the second registration finds the functions
+    # there, and they must outlive the connection that registered them (a freed Python
+    # callable would crash the process here).
+    path = str(tmp_path / "warehouse.duckdb")
+    first = duckdb.connect(path)
+    names = register_standardisation_functions(first)
+    second = duckdb.connect(path)
+    assert register_standardisation_functions(second) == names
+    first.close()
+    gc.collect()
+    for _ in range(3):
+        assert second.execute("select cdp_phone_e164('0381234567')").fetchone() == (
+            "+84381234567",
+        )
+    second.close()
 
 
 def test_python_struct_rules_used_by_sql_are_the_public_ones() -> None:
