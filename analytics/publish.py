@@ -47,6 +47,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.sql import ident, literal
+
 DEFAULT_SCHEMAS: tuple[str, ...] = ("marts", "snapshots")
 PII_NAME_PARTS: tuple[str, ...] = ("email", "phone")
 #: Above this share of rows to delete or to insert a table is rewritten: replacing
@@ -99,14 +101,6 @@ class Fingerprint:
     content_hash: str
 
 
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _mask_value_sql(column: str, data_type: str) -> str | None:
     """The masked value of a PII column, without alias; None when not masked."""
     name = column.lower()
@@ -114,7 +108,7 @@ def _mask_value_sql(column: str, data_type: str) -> str | None:
     if kind is None or data_type not in ("VARCHAR", "VARCHAR[]"):
         return None
     template = MASK_EMAIL_SQL if kind == "email" else MASK_PHONE_SQL
-    quoted = _quote(column)
+    quoted = ident(column)
     if data_type == "VARCHAR":
         return template.format(v=quoted)
     return f"list_transform({quoted}, lambda x: {template.format(v='x')})"
@@ -148,7 +142,7 @@ def _source_table(
         value = None if include_pii else _mask_value_sql(column, data_type)
         if value is not None:
             masked.append(f"{schema}.{table}.{column}")
-        expressions.append(value or _quote(column))
+        expressions.append(value or ident(column))
     return SourceTable(
         name=f"{schema}.{table}",
         expressions=expressions,
@@ -160,7 +154,7 @@ def _source_table(
 
 def _select_list(source: SourceTable) -> str:
     return ", ".join(
-        e if e == _quote(c) else f"{e} as {_quote(c)}"
+        e if e == ident(c) else f"{e} as {ident(c)}"
         for e, c in zip(source.expressions, source.columns, strict=True)
     )
 
@@ -180,7 +174,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, source: SourceTable) -> Fingerp
 
 
 def _bucket_sql(column: str = BUCKET_COLUMN) -> str:
-    return f"hash({_quote(column)}) % {BUCKETS}"
+    return f"hash({ident(column)}) % {BUCKETS}"
 
 
 def _bucket_fingerprints(con: duckdb.DuckDBPyConnection, source: SourceTable) -> Fingerprint:
@@ -242,7 +236,7 @@ def _replace_buckets(
         create or replace temp table _bi_changed as
         with published as (
             select bucket, row_count, content_hash from {STAGING_ALIAS}.main.publish_buckets
-            where table_name = {_sql_string(source.name)}
+            where table_name = {literal(source.name)}
         )
         select bucket, coalesce(c.row_count, 0) as current_rows,
                coalesce(p.row_count, 0) as published_rows
@@ -268,7 +262,7 @@ def _replace_buckets(
 def _record_buckets(con: duckdb.DuckDBPyConnection, source: SourceTable, action: str) -> None:
     """Store the bucket fingerprints of ``source`` in the copy (changed buckets only
     after a delta, so the bookkeeping is proportional to the change too)."""
-    name = _sql_string(source.name)
+    name = literal(source.name)
     buckets = f"{STAGING_ALIAS}.main.publish_buckets"
     if action == "updated":
         con.execute(
@@ -385,7 +379,7 @@ def publish_bi_copy(
             con.execute(f"drop table if exists {STAGING_ALIAS}.{gone}")
             con.execute(
                 f"delete from {STAGING_ALIAS}.main.publish_buckets "
-                f"where table_name = {_sql_string(gone)}"
+                f"where table_name = {literal(gone)}"
             )
         _write_bookkeeping(con, published_at, include_pii, sources, fingerprints)
     except BaseException:

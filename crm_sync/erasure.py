@@ -26,11 +26,11 @@ from crm_sync.outbox import (
     TOMBSTONES,
     ensure_sync_schema,
     erased_golden_ids_sql,
-    quote_ident,
     table_columns,
 )
 from identity.standardise.emails import email_normalise
 from identity.standardise.phones import phone_e164
+from ingest.sql import ident
 
 ERASED_SCHEMAS: tuple[str, ...] = ("identity", "marts")
 KEPT_TABLES: frozenset[str] = frozenset({"identity.golden_id_history"})
@@ -128,7 +128,7 @@ def apply_tombstones(con: duckdb.DuckDBPyConnection) -> ErasureResult:
     if golden_ids:
         for table, columns in _erasable_tables(con):
             where = " or ".join(
-                f"{quote_ident(c)} in (select unnest(?::varchar[]))" for c in columns
+                f"{ident(c)} in (select unnest(?::varchar[]))" for c in columns
             )
             before = con.execute(f"select count(*) from {table}").fetchall()[0][0]
             con.execute(f"delete from {table} where {where}", [golden_ids] * len(columns))

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ingest.sql import ident, literal
+
 SCHEMA = "sync"
 OUTBOX = f"{SCHEMA}.crm_outbox"
 SNAPSHOT = f"{SCHEMA}.crm_snapshot"
@@ -114,18 +116,10 @@ def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def payload_struct_sql(golden_fields: Sequence[str], mart_fields: Sequence[str]) -> str:
     """``to_json({...})`` over golden fields (alias g) then mart fields (alias m)."""
-    parts = [f"{sql_string(f)}: g.{quote_ident(f)}" for f in golden_fields]
-    parts += [f"{sql_string(f)}: m.{quote_ident(f)}" for f in mart_fields]
+    parts = [f"{literal(f)}: g.{ident(f)}" for f in golden_fields]
+    parts += [f"{literal(f)}: m.{ident(f)}" for f in mart_fields]
     return "to_json({" + ", ".join(parts) + "})"
 
 
@@ -156,14 +150,14 @@ def _erasable_sql(column: str, identifier_type: str) -> str:
     """Golden ids and ``column``, or no rows when no tombstone has ``identifier_type``."""
     return (
         f"(select golden_id, {column} from {GOLDEN} where exists "
-        f"(select 1 from {TOMBSTONES} where identifier_type = {sql_string(identifier_type)}))"
+        f"(select 1 from {TOMBSTONES} where identifier_type = {literal(identifier_type)}))"
     )
 
 
 def row_hash_sql(golden_fields: Sequence[str], mart_fields: Sequence[str]) -> str:
     """A 64-bit hash of the fields the payload is built from (aliases g and m)."""
-    parts = [f"g.{quote_ident(f)}" for f in golden_fields]
-    parts += [f"m.{quote_ident(f)}" for f in mart_fields]
+    parts = [f"g.{ident(f)}" for f in golden_fields]
+    parts += [f"m.{ident(f)}" for f in mart_fields]
     return f"hash({', '.join(parts)})"
 
 
@@ -231,7 +225,7 @@ def _sql_list(items: Sequence[str]) -> str:
 def json_values_sql(fields: Sequence[str], payload: str) -> str:
     """The JSON values of ``fields`` in the JSON ``payload``, as a list in field order
     (one parse of the payload for all fields)."""
-    paths = _sql_list([sql_string('$."' + f + '"') for f in fields])
+    paths = _sql_list([literal('$."' + f + '"') for f in fields])
     return f"json_extract({payload}, {paths})"
 
 
@@ -243,7 +237,7 @@ def changed_parts_sql(fields: Sequence[str], current: str, sent: str) -> str:
     the payload's unnested keys would build (same keys, values and order), without an
     unnest and an aggregation: the fields of a payload are the same for every record.
     """
-    keys = _sql_list([f"to_json({sql_string(f)}::varchar)" for f in fields])
+    keys = _sql_list([f"to_json({literal(f)}::varchar)" for f in fields])
     part = (
         f"case when {current}[i]::varchar is not distinct from {sent}[i]::varchar then null "
         f"else {keys}[i] || ':' || coalesce(to_json({current}[i]), 'null'::json) end"
@@ -334,7 +328,7 @@ def _diff(con: duckdb.DuckDBPyConnection, fields: Sequence[str]) -> None:
 
 
 def _order_sql() -> str:
-    cases = " ".join(f"when {sql_string(e)} then {i}" for i, e in enumerate(EVENT_ORDER))
+    cases = " ".join(f"when {literal(e)} then {i}" for i, e in enumerate(EVENT_ORDER))
     return f"case event_type {cases} end"
 
 
@@ -399,7 +393,7 @@ def build_outbox(
     ensure_sync_schema(con)
     fields = _current_state(con, mart_fields)
     _diff(con, fields)
-    ts = sql_string(synced_at.isoformat(sep=" "))
+    ts = literal(synced_at.isoformat(sep=" "))
     con.execute("begin transaction")
     try:
         (base,) = con.execute(f"select coalesce(max(sequence), 0) from {OUTBOX}").fetchall()[0]

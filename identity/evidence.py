@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 from splink import Linker
 
+from ingest.sql import literal
+
 EVIDENCE_COLUMNS = """
     golden_id varchar, record_key_l varchar, record_key_r varchar, link_kind varchar,
     match_probability double, match_weight double, step integer, comparison varchar,
@@ -58,15 +60,11 @@ def _value_sql(column: str | None, side: str) -> str:
     return f'cast("{column}_{side}" as varchar)' if column else "null::varchar"
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _label_sql(name: str, labels: dict[tuple[str, int], str]) -> str:
     """The level label of comparison ``name`` for its ``gamma_<name>`` value, as one
     ``case`` (a handful of levels per comparison: no join needed)."""
     cases = " ".join(
-        f"when {gamma} then {_sql_text(label)}"
+        f"when {gamma} then {literal(label)}"
         for (comparison, gamma), label in sorted(labels.items())
         if comparison == name
     )
@@ -118,7 +116,7 @@ def build_match_evidence(
         col = _compared_column(comparison, available)
         tf = f"mw_tf_adj_{name}" if f"mw_tf_adj_{name}" in available else "null::double"
         steps.append(
-            _step_sql(i, _sql_text(name), _label_sql(name, labels), f"gamma_{name}",
+            _step_sql(i, literal(name), _label_sql(name, labels), f"gamma_{name}",
                       f"coalesce(mw_{name}, 0) + coalesce({tf}, 0)", tf,
                       _value_sql(col, "l"), _value_sql(col, "r"))
         )
